@@ -35,6 +35,7 @@ export interface MetadataIndex {
 export interface MetadataIndexTx {
   indexedHead(): Promise<string | undefined>;
   latest(role: string): Promise<PublishedMetadata | undefined>;
+  find(role: string, version: number): Promise<PublishedMetadata | undefined>;
   /** records the rows a commit published and moves the indexed head to it */
   recordPublished(commit: string, rows: PublishedMetadata[]): Promise<void>;
   /** forgets everything (reindex) */

@@ -1,0 +1,151 @@
+// The metadata repository as a bare git repository, written object by object (no index, no
+// work tree). A branch moves only by git's own lock-file protocol (write `<ref>.lock`, rename),
+// so a process killed at any instant leaves the branch at the old commit or the new one.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import git from 'isomorphic-git';
+import { CommitInfo, CommitRequest, CommitResult, MetadataStore } from '../../repository/ports';
+import { applyToTree } from './tree';
+
+export class StaleHeadError extends Error {
+  constructor(
+    readonly branch: string,
+    readonly expected: string | undefined,
+    readonly actual: string | undefined,
+  ) {
+    super(`branch ${branch} moved: expected ${expected ?? '(none)'}, found ${actual ?? '(none)'}`);
+    this.name = 'StaleHeadError';
+  }
+}
+
+export class GitMetadataStore implements MetadataStore {
+  private readonly cache = {};
+
+  constructor(readonly gitdir: string) {}
+
+  private get opts() {
+    return { fs, gitdir: this.gitdir, cache: this.cache };
+  }
+
+  async exists(): Promise<boolean> {
+    return fs.existsSync(path.join(this.gitdir, 'HEAD')) && fs.existsSync(path.join(this.gitdir, 'objects'));
+  }
+
+  async create(defaultBranch: string): Promise<void> {
+    await fs.promises.mkdir(this.gitdir, { recursive: true });
+    await git.init({ fs, dir: this.gitdir, gitdir: this.gitdir, bare: true, defaultBranch });
+    // Lets `git update-server-info`-free dumb HTTP clones and plain git tools read it as-is.
+    await fs.promises.writeFile(path.join(this.gitdir, 'description'), 'Vouch TUF metadata: every accepted change, signed\n');
+  }
+
+  async head(branch: string): Promise<string | undefined> {
+    const file = this.refFile(branch);
+    try {
+      const oid = (await fs.promises.readFile(file, 'utf8')).trim();
+      return /^[0-9a-f]{40}$/.test(oid) ? oid : undefined;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw e;
+    }
+  }
+
+  async commit(req: CommitRequest): Promise<CommitResult> {
+    const actual = await this.head(req.branch);
+    if (actual !== req.expectedHead) throw new StaleHeadError(req.branch, req.expectedHead, actual);
+    const blobs: Record<string, string> = {};
+    for (const [p, bytes] of Object.entries(req.files)) {
+      if (bytes !== null) blobs[p] = await git.writeBlob({ ...this.opts, blob: bytes });
+    }
+    const baseTree = actual ? (await git.readCommit({ ...this.opts, oid: actual })).commit.tree : undefined;
+    const changes = Object.fromEntries(Object.keys(req.files).map((p) => [p, blobs[p] ?? null]));
+    const tree = await applyToTree(this.opts, baseTree, changes);
+    const seconds = Math.floor(req.when.getTime() / 1000);
+    const person = { ...req.author, timestamp: seconds, timezoneOffset: 0 };
+    const commit = await git.writeCommit({
+      ...this.opts,
+      commit: { message: req.message.endsWith('\n') ? req.message : req.message + '\n', tree, parent: actual ? [actual] : [], author: person, committer: person },
+    });
+    await this.moveRef(req.branch, req.expectedHead, commit);
+    return { commit, blobs };
+  }
+
+  async readFile(commit: string, filepath: string): Promise<{ bytes: Uint8Array; oid: string } | undefined> {
+    try {
+      const { blob, oid } = await git.readBlob({ ...this.opts, oid: commit, filepath });
+      return { bytes: blob, oid };
+    } catch (e) {
+      if ((e as { code?: string }).code === 'NotFoundError') return undefined;
+      throw e;
+    }
+  }
+
+  async readBlob(oid: string): Promise<Uint8Array> {
+    return (await git.readBlob({ ...this.opts, oid })).blob;
+  }
+
+  async listFiles(commit: string): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    const walk = async (treeOid: string, prefix: string): Promise<void> => {
+      const { tree } = await git.readTree({ ...this.opts, oid: treeOid });
+      for (const e of tree) {
+        if (e.type === 'tree') await walk(e.oid, `${prefix}${e.path}/`);
+        else out[`${prefix}${e.path}`] = e.oid;
+      }
+    };
+    await walk((await git.readCommit({ ...this.opts, oid: commit })).commit.tree, '');
+    return out;
+  }
+
+  async history(head: string): Promise<CommitInfo[]> {
+    const out: CommitInfo[] = [];
+    let oid: string | undefined = head;
+    while (oid) {
+      const { commit } = await git.readCommit({ ...this.opts, oid });
+      out.push({
+        oid,
+        parents: commit.parent,
+        message: commit.message,
+        author: { name: commit.author.name, email: commit.author.email },
+        when: new Date(commit.author.timestamp * 1000),
+      });
+      oid = commit.parent[0];
+    }
+    return out.reverse();
+  }
+
+  async listBranches(): Promise<string[]> {
+    return git.listBranches({ fs, gitdir: this.gitdir });
+  }
+
+  async deleteBranch(branch: string): Promise<void> {
+    await fs.promises.rm(this.refFile(branch), { force: true });
+  }
+
+  private refFile(branch: string): string {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(branch) || branch.includes('..')) throw new Error(`unsafe branch name ${branch}`);
+    return path.join(this.gitdir, 'refs', 'heads', branch);
+  }
+
+  /** git's lock protocol: create `<ref>.lock` exclusively, write, fsync, rename over the ref. */
+  private async moveRef(branch: string, expected: string | undefined, next: string): Promise<void> {
+    const file = this.refFile(branch);
+    await fs.promises.mkdir(path.dirname(file), { recursive: true });
+    const lock = `${file}.lock`;
+    const handle = await fs.promises.open(lock, 'wx').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'EEXIST') throw new StaleHeadError(branch, expected, 'locked by another writer');
+      throw e;
+    });
+    try {
+      await handle.writeFile(`${next}\n`);
+      await handle.sync();
+      await handle.close();
+      const actual = await this.head(branch);
+      if (actual !== expected) throw new StaleHeadError(branch, expected, actual);
+      await fs.promises.rename(lock, file);
+    } catch (e) {
+      await handle.close().catch(() => undefined);
+      await fs.promises.rm(lock, { force: true });
+      throw e;
+    }
+  }
+}

@@ -1,0 +1,65 @@
+// Snapshot and timestamp: computed and signed by the server's online keys, in this order,
+// after any change to the roles they pin (spec §6 "update-snapshot", "update-timestamp").
+import {
+  computeSnapshot, computeTimestamp, describeBytes, Envelope, secondsLeft, serialize, signEnvelope, Signer,
+  SnapshotSigned, TimestampSigned, unsigned,
+} from '../core/tuf';
+import { RepositoryState } from './state';
+
+export interface OnlineSigners {
+  snapshot: Signer;
+  timestamp: Signer;
+}
+
+export interface OnlinePolicy {
+  timestampExpirySeconds: number;
+  snapshotExpirySeconds: number;
+  /** re-sign when less than this fraction of a role's lifetime is left */
+  resignFraction: number;
+}
+
+export function needsResign(expires: string, lifetimeSeconds: number, fraction: number, now: Date): boolean {
+  return secondsLeft(expires, now) < lifetimeSeconds * fraction;
+}
+
+export interface OnlineUpdate {
+  files: Record<string, Uint8Array>;
+  snapshot?: Envelope<SnapshotSigned>;
+  timestamp: Envelope<TimestampSigned>;
+}
+
+/**
+ * A new snapshot when targets roles changed (or the snapshot is due), then always a new
+ * timestamp pinning the snapshot that will be served.
+ */
+export function updateOnlineRoles(
+  state: RepositoryState,
+  changed: Record<string, Uint8Array>,
+  removed: string[],
+  signers: OnlineSigners,
+  policy: OnlinePolicy,
+  now: Date,
+): OnlineUpdate {
+  const files: Record<string, Uint8Array> = {};
+  let snapshotBytes = state.snapshotBytes;
+  let snapshot: Envelope<SnapshotSigned> | undefined;
+  const snapshotDue = needsResign(state.snapshot.signed.expires, policy.snapshotExpirySeconds, policy.resignFraction, now);
+  if (Object.keys(changed).length > 0 || removed.length > 0 || snapshotDue) {
+    const meta = Object.fromEntries(
+      Object.entries(changed).map(([role, bytes]) => [role, { version: versionIn(bytes), length: describeBytes(bytes).length }]),
+    );
+    const signed = computeSnapshot(state.snapshot.signed, meta, removed, now, policy.snapshotExpirySeconds);
+    snapshot = signEnvelope(unsigned(signed), signers.snapshot);
+    snapshotBytes = serialize(snapshot);
+    files.snapshot = snapshotBytes;
+  }
+  const version = snapshot?.signed.version ?? state.snapshot.signed.version;
+  const timestamp = signEnvelope(unsigned(computeTimestamp(state.timestamp.signed, version, snapshotBytes, now, policy.timestampExpirySeconds)), signers.timestamp);
+  files.timestamp = serialize(timestamp);
+  return { files, snapshot, timestamp };
+}
+
+function versionIn(bytes: Uint8Array): number {
+  return (JSON.parse(Buffer.from(bytes).toString('utf8')) as { signed: { version: number } }).signed.version;
+}
+

@@ -1,0 +1,43 @@
+// Opens a Vouch home (metadata-repo/, keys/, data/) into the adapters the server and the
+// local CLI commands use. The one place that chooses the adapters for a home.
+import { DataSource } from 'typeorm';
+import { VouchConfig } from '../config/config';
+import { createDataSource, TypeOrmMetadataIndex } from '../adapters/database';
+import { GitMetadataStore } from '../adapters/git/git-metadata-store';
+import { FsBlobStore } from '../adapters/blobs/fs-blob-store';
+import { loadOnlineSigners } from '../adapters/keys/home-keys';
+import { Repository } from '../repository/repository';
+import { Clock } from '../repository/ports';
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export interface Home {
+  config: VouchConfig;
+  dataSource: DataSource;
+  store: GitMetadataStore;
+  index: TypeOrmMetadataIndex;
+  blobs: FsBlobStore;
+  clock: Clock;
+  close(): Promise<void>;
+}
+
+export async function openHome(config: VouchConfig, clock: Clock = systemClock): Promise<Home> {
+  const dataSource = createDataSource(config.database);
+  await dataSource.initialize();
+  return {
+    config,
+    dataSource,
+    store: new GitMetadataStore(config.metadataRepo),
+    index: new TypeOrmMetadataIndex(dataSource),
+    blobs: new FsBlobStore(config.blobsDir),
+    clock,
+    close: () => dataSource.destroy(),
+  };
+}
+
+/** The publishing side of a home: needs the online keys. */
+export function openRepository(home: Home): Repository {
+  const { snapshot, timestamp } = loadOnlineSigners(home.config.keysDir);
+  const { timestampExpirySeconds, snapshotExpirySeconds, resignFraction } = home.config.online;
+  return new Repository(home.store, home.index, { snapshot, timestamp }, { timestampExpirySeconds, snapshotExpirySeconds, resignFraction }, home.clock);
+}

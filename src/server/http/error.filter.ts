@@ -1,0 +1,38 @@
+// The one place domain errors become HTTP answers: a status, a code and a message a person can
+// act on. Nothing below the server shell knows about HTTP.
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { RuleViolation } from '../../core/tuf';
+import { OperationCode, OperationError } from '../../repository/errors';
+
+const OPERATION_STATUS: Record<OperationCode, number> = {
+  'not-initialised': 503,
+  'already-initialised': 409,
+  conflict: 409,
+  'not-found': 404,
+  integrity: 503,
+  invalid: 400,
+};
+
+export function statusOf(error: unknown): { status: number; code: string; message: string } {
+  if (error instanceof OperationError) return { status: OPERATION_STATUS[error.code], code: error.code, message: error.message };
+  if (error instanceof RuleViolation) return { status: error.code === 'bad-version' ? 409 : 400, code: error.code, message: error.message };
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    return { status, code: status === 404 ? 'not-found' : 'http-error', message: error.message };
+  }
+  return { status: 500, code: 'internal', message: 'internal error; the server log has the details' };
+}
+
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const answer = statusOf(error);
+    if (answer.status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    if (res.headersSent) return;
+    res.status(answer.status).json({ error: { code: answer.code, message: answer.message } });
+  }
+}

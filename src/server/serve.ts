@@ -1,0 +1,40 @@
+// Starting the server on a home: open it (creating a demo repository on a first start), catch
+// the index up with git, then listen.
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { VouchConfig } from '../config/config';
+import { AppModule } from './app.module';
+import { openHome, openRepository } from './home';
+import { OnlineRoleScheduler } from './online-role-scheduler';
+
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serve(config: VouchConfig, log: (line: string) => void): Promise<RunningServer> {
+  const home = await openHome(config);
+  try {
+    const repository = openRepository(home);
+    const head = await repository.sync();
+    log(`metadata repository ${config.metadataRepo} at ${head.slice(0, 12)}`);
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forHome(home), { logger: ['log', 'warn', 'error'] });
+    app.disable('x-powered-by');
+    app.enableShutdownHooks();
+    await app.listen(config.port, config.host);
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    // A first check right away: a server started after a long stop must not serve stale roles.
+    await app.get(OnlineRoleScheduler).tick();
+    return {
+      url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`,
+      close: async () => {
+        await app.close();
+        await home.close();
+      },
+    };
+  } catch (e) {
+    await home.close();
+    throw e;
+  }
+}

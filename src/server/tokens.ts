@@ -1,0 +1,2 @@
+export const HOME = Symbol('Home');
+export const REPOSITORY = Symbol('Repository');
