@@ -31,6 +31,10 @@ export interface VouchConfig {
   online: OnlineRolePolicy;
   /** uploads larger than this many bytes are refused */
   maxUploadBytes: number;
+  /** a signed role may not expire further ahead than this (seconds) */
+  maxExpirySeconds: number;
+  /** crash tests only: kill the process with SIGKILL right after this publish step */
+  testCrashAfter: 'git-commit' | undefined;
 }
 
 export class ConfigError extends Error {
@@ -73,6 +77,8 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd = proc
       checkIntervalMs: parsePositiveInt(env, 'VOUCH_RESIGN_CHECK_INTERVAL', 60) * 1000,
     },
     maxUploadBytes: parsePositiveInt(env, 'VOUCH_MAX_UPLOAD_BYTES', 512 * 1024 * 1024),
+    maxExpirySeconds: parsePositiveInt(env, 'VOUCH_MAX_EXPIRY', 2 * 366 * 86_400),
+    testCrashAfter: parseCrashPoint(env.VOUCH_TEST_CRASH_AFTER),
   };
 }
 
@@ -132,4 +138,39 @@ function parseFraction(env: Env, name: string, fallback: number): number {
     throw new ConfigError(name, `"${value}" must be a number between 0 and 1 (exclusive)`);
   }
   return n;
+}
+
+function parseCrashPoint(value: string | undefined): 'git-commit' | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value !== 'git-commit') throw new ConfigError('VOUCH_TEST_CRASH_AFTER', `"${value}" is not a crash point (only "git-commit"; leave it unset outside crash tests)`);
+  return value;
+}
+
+export interface ClientConfig {
+  server: string;
+  /** trusted TUF metadata for this server lives here */
+  stateDir: string;
+  rootFile: string | undefined;
+  keyPassphrase: string | undefined;
+}
+
+export function loadClientConfig(env: Env, overrides: { server?: string; root?: string }, homeDir: string): ClientConfig {
+  const raw = overrides.server ?? env.VOUCH_SERVER ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`;
+  const name = overrides.server ? '--server' : 'VOUCH_SERVER';
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `"${raw}" is not a URL (example: http://127.0.0.1:8080)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, `must be an http:// or https:// URL, got "${raw}"`);
+  const server = url.toString().replace(/\/+$/, '');
+  const configHome = env.XDG_CONFIG_HOME && path.isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : path.join(homeDir, '.config');
+  const slug = `${url.protocol.replace(':', '')}_${url.host.replace(/[^A-Za-z0-9.-]/g, '_')}${url.pathname.replace(/[^A-Za-z0-9.-]/g, '_')}`.replace(/_+$/, '');
+  return {
+    server,
+    stateDir: path.join(configHome, 'vouch', 'servers', slug),
+    rootFile: overrides.root ?? (env.VOUCH_ROOT || undefined),
+    keyPassphrase: env.VOUCH_KEY_PASSPHRASE || undefined,
+  };
 }

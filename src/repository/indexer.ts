@@ -30,9 +30,15 @@ function versionOf(bytes: Uint8Array): number {
 
 /** The commits of `head`'s first-parent history after `since` (all of them when since is undefined). */
 export async function commitsAfter(store: MetadataStore, head: string, since: string | undefined): Promise<CommitInfo[]> {
-  const history = await store.history(head);
-  if (since === undefined) return history;
-  const at = history.findIndex((c) => c.oid === since);
-  if (at < 0) throw new Error(`indexed commit ${since} is not in the history of ${head}: the metadata repository was rewritten`);
-  return history.slice(at + 1);
+  if (since === undefined) return store.history(head);
+  // Walk back only as far as the indexed commit: after a crash that is one or two commits.
+  const newer: CommitInfo[] = [];
+  let oid: string | undefined = head;
+  while (oid !== since) {
+    if (oid === undefined) throw new Error(`indexed commit ${since} is not in the history of ${head}: the metadata repository was rewritten`);
+    const info: CommitInfo = await store.commitInfo(oid);
+    newer.push(info);
+    oid = info.parents[0];
+  }
+  return newer.reverse();
 }

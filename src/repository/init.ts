@@ -47,6 +47,7 @@ export async function initRepository(store: MetadataStore, index: MetadataIndex,
     const published = Object.entries(files).map(([role, bytes]) => rowFor(role, bytes, commit, blobs[rolePath(role)]));
     await tx.clear();
     await tx.recordPublished(commit, published);
+    await tx.applyIndexUpdate(commit, { projectsCreated: [], projectsRetired: [], targets: [] });
     return { commit, published };
   });
 }

@@ -30,6 +30,9 @@ export interface MetadataIndex {
   find(role: string, version: number): Promise<PublishedMetadata | undefined>;
   /** the metadata-repo commit the index reflects */
   indexedHead(): Promise<string | undefined>;
+  /** a published target by its target path */
+  findTarget(path: string): Promise<TargetRow | undefined>;
+  retiredProjects(): Promise<string[]>;
 }
 
 export interface MetadataIndexTx {
@@ -38,8 +41,33 @@ export interface MetadataIndexTx {
   find(role: string, version: number): Promise<PublishedMetadata | undefined>;
   /** records the rows a commit published and moves the indexed head to it */
   recordPublished(commit: string, rows: PublishedMetadata[]): Promise<void>;
+  /** what a commit changed in projects and their files (same transaction as recordPublished) */
+  applyIndexUpdate(commit: string, update: IndexUpdate): Promise<void>;
+  /** names of projects that existed once and were deleted: never reused */
+  retiredProjects(): Promise<string[]>;
   /** forgets everything (reindex) */
   clear(): Promise<void>;
+}
+
+/** A published target file, as the index keeps it for serving and for the apt front. */
+export interface TargetRow {
+  path: string;
+  project: string;
+  release: string;
+  sha256: string;
+  sha512: string;
+  length: number;
+  yanked: boolean;
+  custom: Record<string, unknown> | null;
+  /** the project role version that lists it as it is now */
+  roleVersion: number;
+}
+
+export interface IndexUpdate {
+  projectsCreated: string[];
+  projectsRetired: string[];
+  /** per project: target rows added or changed, and paths no longer listed */
+  targets: { project: string; upsert: TargetRow[]; remove: string[] }[];
 }
 
 export interface GitAuthor {
@@ -49,6 +77,10 @@ export interface GitAuthor {
 
 export interface CommitRequest {
   branch: string;
+  /** for a branch that does not exist yet: the commit it starts from */
+  startFrom?: string;
+  /** further parents after the branch head: a merged pending change's branch */
+  mergeParents?: string[];
   /** compare-and-swap: the commit the branch must point at now (undefined: must not exist) */
   expectedHead: string | undefined;
   /** path → new bytes; `null` deletes the path */
@@ -84,6 +116,7 @@ export interface MetadataStore {
   readBlob(oid: string): Promise<Uint8Array>;
   /** every path (recursively) in a commit's tree, with blob ids */
   listFiles(commit: string): Promise<Record<string, string>>;
+  commitInfo(oid: string): Promise<CommitInfo>;
   /** first-parent history from the root commit to `head`, oldest first */
   history(head: string): Promise<CommitInfo[]>;
   listBranches(): Promise<string[]>;
@@ -97,6 +130,25 @@ export interface BlobStore {
   has(sha256: string): Promise<boolean>;
   /** an absolute path or stream source for serving; undefined when missing */
   locate(sha256: string): Promise<string | undefined>;
+}
+
+/** An upload's bytes as received, before any change that lists them is accepted. */
+export interface StagedBlob {
+  sha256: string;
+  sha512: string;
+  length: number;
+}
+
+/**
+ * Uploads land here first; a blob moves into the blob store only when a change that lists it
+ * is accepted (published or pending), so a refused change leaves the blob store untouched.
+ */
+export interface UploadStaging {
+  /** hashes and length of the staged or stored bytes with this sha256, if present */
+  describe(sha256: string): Promise<StagedBlob | undefined>;
+  read(sha256: string): Promise<Uint8Array>;
+  /** moves staged bytes into the blob store (a no-op when already stored) */
+  promote(sha256: string): Promise<void>;
 }
 
 export interface Clock {

@@ -6,17 +6,19 @@ import { MAIN_BRANCH, rolePath } from './layout';
 import { needsResign, OnlinePolicy, OnlineSigners, updateOnlineRoles } from './online-roles';
 import { readState, RepositoryState } from './state';
 import { rowFor } from './indexer';
+import { indexUpdateFor } from './index-update';
 import { catchUp } from './sync';
 import { OperationError } from './errors';
 
-export interface ChangeRequest {
+export interface PublishRequest {
+  /** signed role files by role name (a project, `targets` or `root`) */
+  roles: Record<string, Uint8Array>;
+  /** project roles whose files are deleted */
+  removed?: string[];
   message: string;
   author: GitAuthor;
-  /**
-   * Called under the publish lock with the current state: validates the change against it
-   * (throwing to refuse) and returns the signed role files to publish, by role name.
-   */
-  prepare(state: RepositoryState): Promise<{ roles: Record<string, Uint8Array>; removed?: string[] }>;
+  /** a pending change's branch head, recorded as a second parent */
+  mergeParents?: string[];
 }
 
 export interface PublishResult {
@@ -24,47 +26,70 @@ export interface PublishResult {
   published: PublishedMetadata[];
 }
 
+/** What a transaction sees and may do while it holds the publish lock. */
+export interface Writer {
+  readonly state: RepositoryState;
+  readonly tx: MetadataIndexTx;
+  readonly now: Date;
+  readonly store: MetadataStore;
+  publish(req: PublishRequest): Promise<PublishResult>;
+}
+
+/** Fault injection for crash tests: called between the git commit and the index update. */
+export interface PublishHooks {
+  afterGitCommit?(commit: string): void;
+}
+
 export const SERVER_AUTHOR: GitAuthor = { name: 'vouch-server', email: 'server@vouch.invalid' };
 
 export class Repository {
   constructor(
-    private readonly store: MetadataStore,
-    private readonly index: MetadataIndex,
+    readonly store: MetadataStore,
+    readonly index: MetadataIndex,
     private readonly signers: OnlineSigners,
     private readonly policy: OnlinePolicy,
-    private readonly clock: Clock,
+    readonly clock: Clock,
+    private readonly hooks: PublishHooks = {},
   ) {}
 
-  /** The state at the published head, after bringing the index level with git. */
+  /** The state at the published head. */
   async current(): Promise<RepositoryState> {
-    const head = await this.requireHead();
-    return readState(this.store, head);
+    return readState(this.store, await this.requireHead());
   }
 
-  async publish(change: ChangeRequest): Promise<PublishResult> {
+  /** Runs `work` holding the publish lock, on the current state, with the index caught up. */
+  async transaction<T>(work: (w: Writer) => Promise<T>): Promise<T> {
     return this.index.withPublishLock(async (tx) => {
       const head = await this.syncLocked(tx);
       const state = await readState(this.store, head);
-      const { roles, removed = [] } = await change.prepare(state);
-      const targetsChanged = Object.fromEntries(Object.entries(roles).filter(([r]) => r !== 'root'));
-      const online = updateOnlineRoles(state, targetsChanged, removed, this.signers, this.policy, this.clock.now());
-      const files = { ...roles, ...online.files };
-      return this.commitLocked(tx, head, files, removed, `${change.message}\n\n${describe(files)}`, change.author);
+      let published = false;
+      const writer: Writer = {
+        state,
+        tx,
+        now: this.clock.now(),
+        store: this.store,
+        publish: async (req) => {
+          if (published) throw new Error('one publish per transaction');
+          published = true;
+          return this.publishLocked(tx, state, req);
+        },
+      };
+      return work(writer);
     });
+  }
+
+  async publish(req: PublishRequest): Promise<PublishResult> {
+    return this.transaction((w) => w.publish(req));
   }
 
   /** Re-signs snapshot and timestamp if either is inside its re-sign window; one commit. */
   async refreshOnlineRoles(): Promise<PublishResult | undefined> {
-    return this.index.withPublishLock(async (tx) => {
-      const head = await this.syncLocked(tx);
-      const state = await readState(this.store, head);
-      const now = this.clock.now();
+    return this.transaction(async (w) => {
+      const { timestamp, snapshot } = w.state;
       const due =
-        needsResign(state.timestamp.signed.expires, this.policy.timestampExpirySeconds, this.policy.resignFraction, now) ||
-        needsResign(state.snapshot.signed.expires, this.policy.snapshotExpirySeconds, this.policy.resignFraction, now);
-      if (!due) return undefined;
-      const online = updateOnlineRoles(state, {}, [], this.signers, this.policy, now);
-      return this.commitLocked(tx, head, online.files, [], `Re-sign online roles before they expire\n\n${describe(online.files)}`, SERVER_AUTHOR);
+        needsResign(timestamp.signed.expires, this.policy.timestampExpirySeconds, this.policy.resignFraction, w.now) ||
+        needsResign(snapshot.signed.expires, this.policy.snapshotExpirySeconds, this.policy.resignFraction, w.now);
+      return due ? w.publish({ roles: {}, message: 'Re-sign online roles before they expire', author: SERVER_AUTHOR }) : undefined;
     });
   }
 
@@ -80,14 +105,32 @@ export class Repository {
     return head;
   }
 
-  private async commitLocked(tx: MetadataIndexTx, head: string, files: Record<string, Uint8Array>, removed: string[], message: string, author: GitAuthor): Promise<PublishResult> {
+  private async publishLocked(tx: MetadataIndexTx, state: RepositoryState, req: PublishRequest): Promise<PublishResult> {
+    const now = this.clock.now();
+    const removed = req.removed ?? [];
+    const targetsChanged = Object.fromEntries(Object.entries(req.roles).filter(([r]) => r !== 'root'));
+    const online = updateOnlineRoles(state, targetsChanged, removed, this.signers, this.policy, now);
+    const files: Record<string, Uint8Array> = { ...req.roles, ...online.files };
     const gitFiles: Record<string, Uint8Array | null> = {};
     for (const [role, bytes] of Object.entries(files)) gitFiles[rolePath(role)] = bytes;
     for (const role of removed) gitFiles[rolePath(role)] = null;
-    const { commit, blobs } = await this.store.commit({ branch: MAIN_BRANCH, expectedHead: head, files: gitFiles, message, author, when: this.clock.now() });
+    const before = await this.filesAt(state.head, [...Object.keys(req.roles), ...removed]);
+    const message = `${req.message}\n\n${describe(files)}${removed.length ? `\nDeleted: ${removed.join(', ')}` : ''}`;
+    const { commit, blobs } = await this.store.commit({
+      branch: MAIN_BRANCH, expectedHead: state.head, mergeParents: req.mergeParents, files: gitFiles, message, author: req.author, when: now,
+    });
+    this.hooks.afterGitCommit?.(commit);
     const published = Object.entries(files).map(([role, bytes]) => rowFor(role, bytes, commit, blobs[rolePath(role)]));
     await tx.recordPublished(commit, published);
+    const changes = [...Object.keys(req.roles), ...removed].map((role) => ({ role, before: before[role], after: req.roles[role] }));
+    await tx.applyIndexUpdate(commit, indexUpdateFor(changes));
     return { commit, published };
+  }
+
+  private async filesAt(head: string, roles: string[]): Promise<Record<string, Uint8Array | undefined>> {
+    const out: Record<string, Uint8Array | undefined> = {};
+    for (const role of roles) out[role] = (await this.store.readFile(head, rolePath(role)))?.bytes;
+    return out;
   }
 
   private async requireHead(): Promise<string> {
@@ -98,8 +141,6 @@ export class Repository {
 }
 
 function describe(files: Record<string, Uint8Array>): string {
-  return Object.entries(files)
-    .map(([role, bytes]) => `${role} v${(JSON.parse(Buffer.from(bytes).toString('utf8')) as { signed: { version: number } }).signed.version}`)
-    .join(', ')
-    .replace(/^/, 'Published: ');
+  const versions = Object.entries(files).map(([role, bytes]) => `${role} v${(JSON.parse(Buffer.from(bytes).toString('utf8')) as { signed: { version: number } }).signed.version}`);
+  return `Published: ${versions.join(', ')}`;
 }

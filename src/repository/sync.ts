@@ -6,6 +6,7 @@ import { commitsAfter, rowsOfCommit } from './indexer';
 import { roleOfPath, rolePath } from './layout';
 import { MetadataIndexTx, MetadataStore, PublishedMetadata } from './ports';
 import { OperationError } from './errors';
+import { indexUpdateFor, RoleFileChange } from './index-update';
 
 export async function catchUp(store: MetadataStore, tx: MetadataIndexTx, head: string, indexed: string | undefined): Promise<void> {
   let commits;
@@ -20,6 +21,7 @@ export async function catchUp(store: MetadataStore, tx: MetadataIndexTx, head: s
     await checkVersionsAdvance(tx, rows, commit.oid);
     await verifyCommit(store, tx, commit.oid, files, rows, commit.when);
     await tx.recordPublished(commit.oid, rows);
+    await tx.applyIndexUpdate(commit.oid, await indexUpdateBetween(store, parentFiles, files));
     parentFiles = files;
   }
 }
@@ -73,4 +75,18 @@ export async function reindex(store: MetadataStore, index: { withPublishLock<T>(
     await catchUp(store, tx, head, undefined);
     return (await store.history(head)).length;
   });
+}
+
+async function indexUpdateBetween(store: MetadataStore, before: Record<string, string>, after: Record<string, string>) {
+  const changes: RoleFileChange[] = [];
+  for (const path of new Set([...Object.keys(before), ...Object.keys(after)])) {
+    const role = roleOfPath(path);
+    if (role === undefined || before[path] === after[path]) continue;
+    changes.push({
+      role,
+      before: before[path] ? await store.readBlob(before[path]) : undefined,
+      after: after[path] ? await store.readBlob(after[path]) : undefined,
+    });
+  }
+  return indexUpdateFor(changes);
 }

@@ -1,10 +1,12 @@
 // Opens a Vouch home (metadata-repo/, keys/, data/) into the adapters the server and the
 // local CLI commands use. The one place that chooses the adapters for a home.
+import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { VouchConfig } from '../config/config';
 import { createDataSource, TypeOrmMetadataIndex } from '../adapters/database';
 import { GitMetadataStore } from '../adapters/git/git-metadata-store';
 import { FsBlobStore } from '../adapters/blobs/fs-blob-store';
+import { FsUploadStaging } from '../adapters/blobs/upload-staging';
 import { loadOnlineSigners } from '../adapters/keys/home-keys';
 import { Repository } from '../repository/repository';
 import { Clock } from '../repository/ports';
@@ -17,6 +19,7 @@ export interface Home {
   store: GitMetadataStore;
   index: TypeOrmMetadataIndex;
   blobs: FsBlobStore;
+  staging: FsUploadStaging;
   clock: Clock;
   close(): Promise<void>;
 }
@@ -24,12 +27,14 @@ export interface Home {
 export async function openHome(config: VouchConfig, clock: Clock = systemClock): Promise<Home> {
   const dataSource = createDataSource(config.database);
   await dataSource.initialize();
+  const blobs = new FsBlobStore(config.blobsDir);
   return {
     config,
     dataSource,
     store: new GitMetadataStore(config.metadataRepo),
     index: new TypeOrmMetadataIndex(dataSource),
-    blobs: new FsBlobStore(config.blobsDir),
+    blobs,
+    staging: new FsUploadStaging(path.join(config.dataDir, 'staging'), blobs),
     clock,
     close: () => dataSource.destroy(),
   };
@@ -39,5 +44,6 @@ export async function openHome(config: VouchConfig, clock: Clock = systemClock):
 export function openRepository(home: Home): Repository {
   const { snapshot, timestamp } = loadOnlineSigners(home.config.keysDir);
   const { timestampExpirySeconds, snapshotExpirySeconds, resignFraction } = home.config.online;
-  return new Repository(home.store, home.index, { snapshot, timestamp }, { timestampExpirySeconds, snapshotExpirySeconds, resignFraction }, home.clock);
+  const hooks = home.config.testCrashAfter === 'git-commit' ? { afterGitCommit: () => process.kill(process.pid, 'SIGKILL') } : {};
+  return new Repository(home.store, home.index, { snapshot, timestamp }, { timestampExpirySeconds, snapshotExpirySeconds, resignFraction }, home.clock, hooks);
 }

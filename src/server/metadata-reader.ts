@@ -5,7 +5,7 @@ import { isSafeTargetPath } from '../core/tuf';
 import { Home } from './home';
 
 const VERSIONED = /^([1-9]\d{0,15})\.([a-z0-9][a-z0-9+.-]*)\.json$/;
-const TARGET = /^[^/]+\/[^/]+\/([0-9a-f]{64})\.[^/]+$/;
+const TARGET = /^([^/]+\/[^/]+)\/([0-9a-f]{64})\.([^/]+)$/;
 
 export class MetadataReader {
   constructor(private readonly home: Home) {}
@@ -23,11 +23,16 @@ export class MetadataReader {
     return row ? store.readBlob(row.blobOid) : undefined;
   }
 
-  /** The blob for a consistent-snapshot target path; 404 for anything else. */
-  async targetFile(targetPath: string): Promise<string> {
-    const m = TARGET.exec(targetPath);
-    if (!isSafeTargetPath(targetPath) || !m) throw new NotFoundException('no such target');
-    const file = await this.home.blobs.locate(m[1]);
+  /**
+   * The blob for a consistent-snapshot target path (`dir/<sha256>.<name>`) of a published
+   * target; 404 for anything else, pending uploads included.
+   */
+  async targetFile(urlPath: string): Promise<string> {
+    const m = TARGET.exec(urlPath);
+    if (!isSafeTargetPath(urlPath) || !m) throw new NotFoundException('no such target');
+    const target = await this.home.index.findTarget(`${m[1]}/${m[3]}`);
+    if (!target || target.sha256 !== m[2]) throw new NotFoundException('no such target');
+    const file = await this.home.blobs.locate(target.sha256);
     if (!file) throw new NotFoundException('no such target');
     return file;
   }

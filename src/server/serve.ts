@@ -18,9 +18,12 @@ export async function serve(config: VouchConfig, log: (line: string) => void): P
     const repository = openRepository(home);
     const head = await repository.sync();
     log(`metadata repository ${config.metadataRepo} at ${head.slice(0, 12)}`);
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forHome(home), { logger: ['log', 'warn', 'error'] });
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forHome(home), { logger: ['log', 'warn', 'error'], bodyParser: false });
     app.disable('x-powered-by');
-    app.enableShutdownHooks();
+    // Project roles carry every file's hashes: allow what tuf-js allows a targets role (5 MB).
+    app.useBodyParser('json', { limit: '6mb' });
+    // No enableShutdownHooks(): Nest's own signal handler re-raises the signal after closing the
+    // app, killing the process before close() below releases the database. The CLI handles signals.
     await app.listen(config.port, config.host);
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;

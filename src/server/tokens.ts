@@ -1,2 +1,3 @@
 export const HOME = Symbol('Home');
 export const REPOSITORY = Symbol('Repository');
+export const CHANGES = Symbol('ChangeService');

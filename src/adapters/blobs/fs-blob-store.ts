@@ -32,6 +32,13 @@ export class FsBlobStore implements BlobStore {
     return sha256;
   }
 
+  /** moves a file already known to hash to `sha256` into the store */
+  async adopt(file: string, sha256: string): Promise<void> {
+    const dest = this.pathOf(sha256);
+    await fs.promises.mkdir(path.dirname(dest), { recursive: true });
+    await fs.promises.rename(file, dest);
+  }
+
   async has(sha256: string): Promise<boolean> {
     return SHA256.test(sha256) && fs.existsSync(this.pathOf(sha256));
   }

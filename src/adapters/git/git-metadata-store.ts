@@ -56,14 +56,15 @@ export class GitMetadataStore implements MetadataStore {
     for (const [p, bytes] of Object.entries(req.files)) {
       if (bytes !== null) blobs[p] = await git.writeBlob({ ...this.opts, blob: bytes });
     }
-    const baseTree = actual ? (await git.readCommit({ ...this.opts, oid: actual })).commit.tree : undefined;
+    const parent = actual ?? req.startFrom;
+    const baseTree = parent ? (await git.readCommit({ ...this.opts, oid: parent })).commit.tree : undefined;
     const changes = Object.fromEntries(Object.keys(req.files).map((p) => [p, blobs[p] ?? null]));
     const tree = await applyToTree(this.opts, baseTree, changes);
     const seconds = Math.floor(req.when.getTime() / 1000);
     const person = { ...req.author, timestamp: seconds, timezoneOffset: 0 };
     const commit = await git.writeCommit({
       ...this.opts,
-      commit: { message: req.message.endsWith('\n') ? req.message : req.message + '\n', tree, parent: actual ? [actual] : [], author: person, committer: person },
+      commit: { message: req.message.endsWith('\n') ? req.message : req.message + '\n', tree, parent: [...(parent ? [parent] : []), ...(req.mergeParents ?? [])], author: person, committer: person },
     });
     await this.moveRef(req.branch, req.expectedHead, commit);
     return { commit, blobs };
@@ -96,19 +97,24 @@ export class GitMetadataStore implements MetadataStore {
     return out;
   }
 
+  async commitInfo(oid: string): Promise<CommitInfo> {
+    const { commit } = await git.readCommit({ ...this.opts, oid });
+    return {
+      oid,
+      parents: commit.parent,
+      message: commit.message,
+      author: { name: commit.author.name, email: commit.author.email },
+      when: new Date(commit.author.timestamp * 1000),
+    };
+  }
+
   async history(head: string): Promise<CommitInfo[]> {
     const out: CommitInfo[] = [];
     let oid: string | undefined = head;
     while (oid) {
-      const { commit } = await git.readCommit({ ...this.opts, oid });
-      out.push({
-        oid,
-        parents: commit.parent,
-        message: commit.message,
-        author: { name: commit.author.name, email: commit.author.email },
-        when: new Date(commit.author.timestamp * 1000),
-      });
-      oid = commit.parent[0];
+      const info: CommitInfo = await this.commitInfo(oid);
+      out.push(info);
+      oid = info.parents[0];
     }
     return out.reverse();
   }

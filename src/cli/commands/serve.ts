@@ -47,7 +47,9 @@ export function serveCommand(env: NodeJS.ProcessEnv, out: (s: string) => void, e
       fs.mkdirSync(config.home, { recursive: true });
       let banner: string | undefined;
       if (await isEmptyHome(config)) {
-        const result = await initHome(config, DEFAULT_INIT);
+        // The online roles of the demo follow the server's policy (VOUCH_TIMESTAMP_EXPIRY, ...) from v1 on.
+        const expiry = { ...DEFAULT_INIT.expiry, snapshot: config.online.snapshotExpirySeconds, timestamp: config.online.timestampExpirySeconds };
+        const result = await initHome(config, { ...DEFAULT_INIT, expiry });
         banner = describeKeys(result.keys);
       }
       const server = await serve(config, err);

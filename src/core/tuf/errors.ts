@@ -16,7 +16,10 @@ export type RuleCode =
   | 'bad-role-name'
   | 'hash-mismatch'
   | 'consistent-snapshot'
-  | 'online-key-misuse';
+  | 'online-key-misuse'
+  | 'target-exists'
+  | 'not-found'
+  | 'stale';
 
 export class RuleViolation extends Error {
   constructor(

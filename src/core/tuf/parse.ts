@@ -31,6 +31,7 @@ export function parseEnvelope(bytes: Uint8Array, expectedType: AnySigned['_type'
 
 export function checkEnvelope(value: unknown, expectedType: AnySigned['_type']): Envelope<AnySigned> {
   if (!isObject(value)) fail('metadata', 'must be a JSON object with "signatures" and "signed"');
+  checkDepth(value);
   const { signatures, signed } = value;
   if (!Array.isArray(signatures)) fail('signatures', 'must be an array');
   signatures.forEach((s, i) => {
@@ -45,6 +46,23 @@ export function checkEnvelope(value: unknown, expectedType: AnySigned['_type']):
   checkCommon(signed);
   CHECKS[expectedType](signed);
   return value as unknown as Envelope<AnySigned>;
+}
+
+/**
+ * JSON.parse accepts any nesting, but canonicalising or re-serialising a deeply nested value
+ * recurses and overflows the stack (RangeError). Real metadata is a few levels deep; the walk
+ * is iterative so the check itself cannot overflow.
+ */
+export const MAX_NESTING = 64;
+
+function checkDepth(value: unknown): void {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > MAX_NESTING) fail('metadata', `nested more than ${MAX_NESTING} levels deep`);
+    for (const child of Object.values(v)) stack.push([child, depth + 1]);
+  }
 }
 
 function checkCommon(signed: Json): void {

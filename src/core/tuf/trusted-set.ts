@@ -77,7 +77,8 @@ function verifyProjects(delegated: Record<string, Uint8Array>, targets: TargetsS
   const projects: Record<string, TargetsSigned> = {};
   const rejected: Record<string, string> = {};
   for (const role of targets.delegations?.roles ?? []) {
-    const raw = delegated[role.name];
+    // own properties only: a project named "constructor" must not find Object.prototype.constructor
+    const raw = Object.hasOwn(delegated, role.name) ? delegated[role.name] : undefined;
     try {
       if (raw === undefined) throw new RuleViolation('malformed', 'no metadata published yet');
       const env = parseEnvelope(raw, 'targets');

@@ -143,6 +143,7 @@ export function validateDelegatedChange(
 
 /** No `..`, empty or dot segments, no backslashes or control characters: a path names one file. */
 export function isSafeTargetPath(path: string): boolean {
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   if (path.length > 512 || /[\\\x00-\x1f\x7f]/.test(path)) return false;
   return path.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
 }

@@ -4,6 +4,8 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import type { Response } from 'express';
 import { RuleViolation } from '../../core/tuf';
 import { OperationCode, OperationError } from '../../repository/errors';
+import { UploadRefused } from '../../adapters/blobs/upload-staging';
+import { KeyFileError } from '../../adapters/keys/key-files';
 
 const OPERATION_STATUS: Record<OperationCode, number> = {
   'not-initialised': 503,
@@ -16,13 +18,19 @@ const OPERATION_STATUS: Record<OperationCode, number> = {
 
 export function statusOf(error: unknown): { status: number; code: string; message: string } {
   if (error instanceof OperationError) return { status: OPERATION_STATUS[error.code], code: error.code, message: error.message };
-  if (error instanceof RuleViolation) return { status: error.code === 'bad-version' ? 409 : 400, code: error.code, message: error.message };
+  if (error instanceof RuleViolation) return { status: RULE_STATUS[error.code] ?? 400, code: error.code, message: error.message };
+  if (error instanceof UploadRefused) return { status: error.reason === 'too-large' ? 413 : 400, code: error.reason, message: error.message };
+  if (error instanceof KeyFileError) return { status: 500, code: 'server-keys', message: error.message };
+  if ((error as { type?: string }).type === 'entity.too.large') return { status: 413, code: 'too-large', message: 'request body too large' };
+  if ((error as { type?: string }).type === 'entity.parse.failed') return { status: 400, code: 'malformed', message: 'request body is not valid JSON' };
   if (error instanceof HttpException) {
     const status = error.getStatus();
     return { status, code: status === 404 ? 'not-found' : 'http-error', message: error.message };
   }
   return { status: 500, code: 'internal', message: 'internal error; the server log has the details' };
 }
+
+const RULE_STATUS: Partial<Record<string, number>> = { 'bad-version': 409, stale: 409, 'not-found': 404 };
 
 @Catch()
 export class ErrorFilter implements ExceptionFilter {

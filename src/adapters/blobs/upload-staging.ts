@@ -1,0 +1,92 @@
+// Receives uploads as streams into `staging/`, never holding them in memory, refusing them past
+// the size limit or when their bytes do not hash to the announced sha256.
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { StagedBlob, UploadStaging } from '../../repository/ports';
+import { FsBlobStore } from './fs-blob-store';
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+export class UploadRefused extends Error {
+  constructor(
+    readonly reason: 'too-large' | 'hash-mismatch' | 'bad-hash' | 'aborted',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'UploadRefused';
+  }
+}
+
+export class FsUploadStaging implements UploadStaging {
+  constructor(
+    readonly dir: string,
+    private readonly blobs: FsBlobStore,
+  ) {}
+
+  private pathOf(sha256: string): string {
+    if (!SHA256.test(sha256)) throw new UploadRefused('bad-hash', `"${sha256.slice(0, 80)}" is not a sha256 (64 lowercase hex characters)`);
+    return path.join(this.dir, sha256);
+  }
+
+  async receive(body: Readable, expectedSha256: string, limit: number): Promise<StagedBlob> {
+    const final = this.pathOf(expectedSha256);
+    await fs.promises.mkdir(this.dir, { recursive: true });
+    const tmp = path.join(this.dir, `.tmp-${randomBytes(8).toString('hex')}`);
+    const sha256 = createHash('sha256');
+    const sha512 = createHash('sha512');
+    let length = 0;
+    const out = fs.createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
+    try {
+      for await (const chunk of body) {
+        length += (chunk as Buffer).length;
+        if (length > limit) throw new UploadRefused('too-large', `upload exceeds the server's limit of ${limit} bytes`);
+        sha256.update(chunk as Buffer);
+        sha512.update(chunk as Buffer);
+        if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+      }
+      await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
+      const got = sha256.digest('hex');
+      if (got !== expectedSha256) throw new UploadRefused('hash-mismatch', `the uploaded bytes hash to ${got}, not ${expectedSha256}`);
+      await fs.promises.rename(tmp, final);
+      return { sha256: got, sha512: sha512.digest('hex'), length };
+    } catch (e) {
+      out.destroy();
+      await fs.promises.rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  private async locate(sha256: string): Promise<string | undefined> {
+    const staged = this.pathOf(sha256);
+    if (fs.existsSync(staged)) return staged;
+    return this.blobs.locate(sha256);
+  }
+
+  async describe(sha256: string): Promise<StagedBlob | undefined> {
+    const file = await this.locate(sha256);
+    if (!file) return undefined;
+    const h256 = createHash('sha256');
+    const h512 = createHash('sha512');
+    let length = 0;
+    for await (const chunk of fs.createReadStream(file)) {
+      h256.update(chunk as Buffer);
+      h512.update(chunk as Buffer);
+      length += (chunk as Buffer).length;
+    }
+    return { sha256: h256.digest('hex'), sha512: h512.digest('hex'), length };
+  }
+
+  async read(sha256: string): Promise<Uint8Array> {
+    const file = await this.locate(sha256);
+    if (!file) throw new Error(`no upload ${sha256}`);
+    return fs.promises.readFile(file);
+  }
+
+  async promote(sha256: string): Promise<void> {
+    const staged = this.pathOf(sha256);
+    if (!fs.existsSync(staged)) return;
+    await this.blobs.adopt(staged, sha256);
+  }
+}

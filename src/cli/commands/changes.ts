@@ -1,0 +1,115 @@
+// `vouch changes` and `vouch sign`: pending changes, what they would change, who signed, who is
+// awaited. The signer's tool verifies the proposal against metadata it trusts before signing.
+import { Command } from 'commander';
+import { Envelope, Key, RoleKeys, RootSigned, short, signEnvelope, tallySignatures, TargetsSigned, SignatureTally } from '../../core/tuf';
+import { describeDiff, diffTargets } from '../../core/projects';
+import { PendingChange } from '../../adapters/http/api-client';
+import { ClientContext, clientContext, withServerOptions } from '../client-context';
+import { reportResult } from '../signed-change';
+import { UsageError } from '../duration';
+import { Terminal } from '../terminal';
+
+interface LocalView {
+  lines: string[];
+  tally: SignatureTally;
+  stale?: string;
+}
+
+/** What the change does and who signed it, computed from verified metadata only. */
+async function verifyLocally(ctx: ClientContext, change: PendingChange): Promise<LocalView> {
+  await ctx.trust.refresh();
+  const proposed = change.metadata as Envelope<TargetsSigned>;
+  if (change.role === 'root') throw new UsageError('root changes are signed with `vouch root sign` (not supported by this version)');
+  const top = ctx.trust.topTargets().signed;
+  let current: TargetsSigned | undefined;
+  let keys: Record<string, Key>;
+  let role: RoleKeys;
+  if (change.role === 'targets') {
+    current = top;
+    const root = ctx.trust.root();
+    keys = root.keys;
+    role = root.roles.targets;
+  } else {
+    current = (await ctx.trust.projectRole(change.role))?.signed;
+    const delegation = top.delegations?.roles.find((r) => r.name === change.role);
+    if (!delegation) throw new UsageError(`there is no project ${change.role}`);
+    keys = top.delegations!.keys;
+    role = delegation;
+  }
+  const currentVersion = current?.version ?? 0;
+  const stale = proposed.signed.version !== currentVersion + 1 ? `${change.role} is at v${currentVersion}; this change proposes v${proposed.signed.version}. Ask its author to make it again.` : undefined;
+  const lines = describeDiff(diffTargets(current, proposed.signed));
+  return { lines, tally: tallySignatures(proposed, keys, role), stale };
+}
+
+function render(change: PendingChange, view: LocalView): string {
+  return [
+    `change ${change.id}: ${change.role} v${change.version}${view.stale ? '  (STALE)' : ''}`,
+    `proposed ${change.createdAt} on ${change.base.slice(0, 12)}`,
+    `signed by ${view.tally.validBy.length}/${view.tally.threshold}: ${view.tally.validBy.map(short).join(', ') || 'nobody'}`,
+    `awaiting: ${view.tally.awaiting.map(short).join(', ') || 'nobody'}`,
+    ...(view.tally.invalidBy.length ? [`INVALID signatures by: ${view.tally.invalidBy.map(short).join(', ')}`] : []),
+    ...(view.stale ? [`stale: ${view.stale}`] : []),
+    'changes:',
+    ...(view.lines.length ? view.lines.map((l) => `  ${l}`) : ['  (no change to files or keys: a renewal)']),
+  ].join('\n');
+}
+
+export function changesCommand(env: NodeJS.ProcessEnv, term: Terminal): Command {
+  const changes = withServerOptions(new Command('changes'))
+    .description('list pending changes, or show one')
+    .option('--json', 'print as JSON')
+    .action(async (o) => list(clientContext(env, o, term), o.json));
+  changes.addCommand(withServerOptions(new Command('list')).description('list pending changes').option('--json', 'print as JSON').action(async (o) => list(clientContext(env, o, term), o.json)));
+  changes.addCommand(
+    withServerOptions(new Command('show'))
+      .description('what a pending change would do, verified against trusted metadata; who signed; who is awaited')
+      .argument('<id>')
+      .option('--json', 'print as JSON')
+      .action(async (id: string, o) => {
+        const ctx = clientContext(env, o, term);
+        const change = await ctx.api.change(id);
+        const view = await verifyLocally(ctx, change);
+        term.out(o.json ? JSON.stringify({ ...change, verified: view }, null, 2) : render(change, view));
+      }),
+  );
+  return changes;
+}
+
+async function list(ctx: ClientContext, json: boolean): Promise<void> {
+  const changes = await ctx.api.changes();
+  if (json) return ctx.term.out(JSON.stringify(changes, null, 2));
+  if (changes.length === 0) return ctx.term.out('no pending changes');
+  for (const c of changes) {
+    ctx.term.out(`${c.id}  ${c.role} v${c.version}  ${c.tally.validBy.length}/${c.tally.threshold} signed  awaiting ${c.tally.awaiting.map(short).join(', ') || '-'}${c.stale ? '  STALE' : ''}`);
+  }
+}
+
+export function signCommand(env: NodeJS.ProcessEnv, term: Terminal): Command {
+  return withServerOptions(new Command('sign'))
+    .description('add your signature to a pending change, after showing what it changes')
+    .argument('<id>', 'the change id (vouch changes lists them)')
+    .requiredOption('--key <file>', 'your private key')
+    .option('--yes', 'sign without asking (after the same checks)')
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, o) => {
+      const ctx = clientContext(env, o, term);
+      const signer = ctx.signer(o.key);
+      const change = await ctx.api.change(id);
+      const view = await verifyLocally(ctx, change);
+      term.err(render(change, view));
+      if (view.stale) throw new UsageError(`not signing a stale change: ${view.stale}`);
+      if (view.tally.invalidBy.length) throw new UsageError('not signing: the change carries signatures that do not verify');
+      if (!view.tally.awaiting.includes(signer.keyid)) {
+        throw new UsageError(view.tally.validBy.includes(signer.keyid) ? `your key ${short(signer.keyid)} already signed this change` : `your key ${short(signer.keyid)} may not sign ${change.role}`);
+      }
+      if (!o.yes) {
+        if (!term.interactive) throw new UsageError('no terminal to ask on: check the change above and pass --yes to sign');
+        if (!(await term.confirm(`Sign ${change.role} v${change.version} with key ${short(signer.keyid)}?`))) return term.err('not signed');
+      }
+      const proposed = change.metadata as Envelope<TargetsSigned | RootSigned>;
+      // Signs the canonical bytes this tool computes from the proposal it just checked.
+      const signature = signEnvelope({ signatures: [], signed: proposed.signed }, signer).signatures[0];
+      reportResult(ctx, await ctx.api.addSignatures(id, [signature]), o.json);
+    });
+}

@@ -1,0 +1,33 @@
+// Every change a person signs goes through here: build it from freshly verified metadata, sign
+// locally, submit. When another change wins a race (409), start again from the top: re-fetch,
+// re-build, re-verify, re-sign. Never sign what was not built from verified state.
+import { signEnvelope, short, Signer, TargetsSigned, unsigned } from '../core/tuf';
+import { ApiError, SubmitResult } from '../adapters/http/api-client';
+import { ClientContext } from './client-context';
+
+export const MAX_ATTEMPTS = 8;
+
+export async function submitSigned(ctx: ClientContext, signer: Signer, build: () => Promise<{ role: string; signed: TargetsSigned }>): Promise<SubmitResult> {
+  for (let attempt = 1; ; attempt++) {
+    await ctx.trust.refresh();
+    const { role, signed } = await build();
+    const envelope = signEnvelope(unsigned(signed), signer);
+    try {
+      return await ctx.api.submit(role, envelope);
+    } catch (e) {
+      const raced = e instanceof ApiError && e.status === 409 && e.code === 'bad-version';
+      if (!raced || attempt >= MAX_ATTEMPTS) throw e;
+      ctx.term.err(`${role} changed while this change was being signed; re-fetching, rebuilding and signing again (attempt ${attempt + 1}/${MAX_ATTEMPTS})`);
+      await new Promise((r) => setTimeout(r, Math.random() * 100 * attempt));
+    }
+  }
+}
+
+export function reportResult(ctx: ClientContext, r: SubmitResult, json: boolean): void {
+  if (json) return ctx.term.out(JSON.stringify(r, null, 2));
+  if (r.status === 'published') return ctx.term.out(`published ${r.role} v${r.version} (commit ${r.commit.slice(0, 12)})`);
+  ctx.term.out(
+    `pending: change ${r.id} (${r.role} v${r.version}) signed by ${r.tally.validBy.length}/${r.tally.threshold}; ` +
+      `awaiting ${r.tally.awaiting.map(short).join(', ')}.\nOther signers run: vouch sign ${r.id} --key THEIR_KEY`,
+  );
+}

@@ -1,0 +1,56 @@
+// The JSON API under /api/v1/: everything the CLI does besides reading TUF metadata.
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { HOME, CHANGES } from '../tokens';
+import type { Home } from '../home';
+import { ChangeService, PendingSummary, SubmitResult } from '../../repository/changes';
+import { parseChangeId, parseSignatures, parseSubmitChange } from './dto';
+import { OPENAPI } from './openapi';
+import { UploadRefused } from '../../adapters/blobs/upload-staging';
+
+@Controller('api/v1')
+export class ApiController {
+  constructor(
+    @Inject(HOME) private readonly home: Home,
+    @Inject(CHANGES) private readonly changes: ChangeService,
+  ) {}
+
+  @Get('openapi.json')
+  openapi(): unknown {
+    return OPENAPI;
+  }
+
+  @Put('blobs/:sha256')
+  @HttpCode(201)
+  async uploadBlob(@Param('sha256') sha256: string, @Req() req: Request) {
+    const limit = this.home.config.maxUploadBytes;
+    const declared = Number(req.headers['content-length'] ?? NaN);
+    if (declared > limit) throw new UploadRefused('too-large', `upload of ${declared} bytes exceeds the server's limit of ${limit} bytes`);
+    return this.home.staging.receive(req, sha256, limit);
+  }
+
+  @Post('changes')
+  async submit(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<SubmitResult> {
+    const { role, metadata } = parseSubmitChange(body);
+    const result = await this.changes.submit(role, metadata);
+    res.status(result.status === 'published' ? 201 : 202);
+    return result;
+  }
+
+  @Get('changes')
+  async list(): Promise<{ changes: PendingSummary[] }> {
+    return { changes: await this.changes.list() };
+  }
+
+  @Get('changes/:id')
+  get(@Param('id') id: string): Promise<PendingSummary> {
+    return this.changes.get(parseChangeId(id));
+  }
+
+  @Post('changes/:id/signatures')
+  async sign(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<SubmitResult> {
+    const result = await this.changes.addSignatures(parseChangeId(id), parseSignatures(body));
+    res.status(result.status === 'published' ? 201 : 202);
+    return result;
+  }
+}
