@@ -54,7 +54,7 @@ async function verifyCommit(store: MetadataStore, tx: MetadataIndexTx, commit: s
   }
   try {
     const state = verifyState({ roots, timestamp: await blob('timestamp'), snapshot: await blob('snapshot'), targets: await blob('targets'), delegated }, when);
-    const bad = Object.entries(state.rejected).filter(([name]) => delegated[name] !== undefined);
+    const bad = Object.entries(state.rejected).filter(([name]) => Object.hasOwn(delegated, name));
     if (bad.length > 0) throw new RuleViolation('threshold-not-met', `project ${bad[0][0]}: ${bad[0][1]}`);
   } catch (e) {
     if (!(e instanceof RuleViolation)) throw e;

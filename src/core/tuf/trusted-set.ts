@@ -55,22 +55,33 @@ export function verifyRootChain(roots: Uint8Array[], now: Date): RootSigned {
   return trusted.signed;
 }
 
-export function verifyState(bytes: StateBytes, now: Date): VerifiedState {
-  const root = verifyRootChain(bytes.roots, now);
+export interface TopLevelBytes {
+  timestamp: Uint8Array;
+  snapshot: Uint8Array;
+  targets: Uint8Array;
+}
+
+/** Spec §5.4-5.6 for the top-level roles, from a trusted root. */
+export function verifyTopLevel(root: RootSigned, bytes: TopLevelBytes, now: Date): { timestamp: TimestampSigned; snapshot: SnapshotSigned; targets: TargetsSigned } {
   const timestamp = parseEnvelope(bytes.timestamp, 'timestamp');
   requireSigned('timestamp', timestamp, root, 'timestamp');
   notExpired('timestamp', timestamp.signed, now);
-  const snapshotMeta = timestamp.signed.meta['snapshot.json'];
   const snapshot = parseEnvelope(bytes.snapshot, 'snapshot');
-  matchesMeta('snapshot', bytes.snapshot, snapshot.signed, snapshotMeta);
+  matchesMeta('snapshot', bytes.snapshot, snapshot.signed, timestamp.signed.meta['snapshot.json']);
   requireSigned('snapshot', snapshot, root, 'snapshot');
   notExpired('snapshot', snapshot.signed, now);
   const targets = parseEnvelope(bytes.targets, 'targets');
   matchesMeta('targets', bytes.targets, targets.signed, snapshot.signed.meta['targets.json']);
   requireSigned('targets', targets, root, 'targets');
   notExpired('targets', targets.signed, now);
-  const { projects, rejected } = verifyProjects(bytes.delegated, targets.signed, snapshot.signed, now);
-  return { root, timestamp: timestamp.signed, snapshot: snapshot.signed, targets: targets.signed, projects, rejected };
+  return { timestamp: timestamp.signed, snapshot: snapshot.signed, targets: targets.signed };
+}
+
+export function verifyState(bytes: StateBytes, now: Date): VerifiedState {
+  const root = verifyRootChain(bytes.roots, now);
+  const top = verifyTopLevel(root, bytes, now);
+  const { projects, rejected } = verifyProjects(bytes.delegated, top.targets, top.snapshot, now);
+  return { root, ...top, projects, rejected };
 }
 
 function verifyProjects(delegated: Record<string, Uint8Array>, targets: TargetsSigned, snapshot: SnapshotSigned, now: Date) {
@@ -80,26 +91,34 @@ function verifyProjects(delegated: Record<string, Uint8Array>, targets: TargetsS
     // own properties only: a project named "constructor" must not find Object.prototype.constructor
     const raw = Object.hasOwn(delegated, role.name) ? delegated[role.name] : undefined;
     try {
-      if (raw === undefined) throw new RuleViolation('malformed', 'no metadata published yet');
-      const env = parseEnvelope(raw, 'targets');
-      matchesMeta(role.name, raw, env.signed, snapshot.meta[`${role.name}.json`]);
-      const tally = tallySignatures(env, targets.delegations!.keys, role);
-      if (!tally.met) {
-        throw new RuleViolation('threshold-not-met', `signed by ${tally.validBy.length}/${tally.threshold} maintainers (awaiting ${tally.awaiting.map(short).join(', ')})`);
-      }
-      notExpired(role.name, env.signed, now);
-      for (const path of Object.keys(env.signed.targets)) {
-        if (!role.paths.some((p) => isTargetInPathPattern(path, p))) {
-          throw new RuleViolation('path-outside-delegation', `lists "${path}" outside ${JSON.stringify(role.paths)}`);
-        }
-      }
-      projects[role.name] = env.signed;
+      projects[role.name] = verifyProject(role.name, raw, targets, snapshot, now);
     } catch (e) {
       if (!(e instanceof RuleViolation)) throw e;
       rejected[role.name] = `${e.code}: ${e.message}`;
     }
   }
   return { projects, rejected };
+}
+
+/** Spec §5.6 for one project role, through its delegation in the verified targets role. */
+export function verifyProject(name: string, raw: Uint8Array | undefined, targets: TargetsSigned, snapshot: SnapshotSigned, now: Date): TargetsSigned {
+  const role = targets.delegations?.roles.find((r) => r.name === name);
+  if (role === undefined) throw new RuleViolation('not-found', `no delegation for ${name}`);
+  if (raw === undefined) throw new RuleViolation('malformed', 'no metadata published yet');
+  const env = parseEnvelope(raw, 'targets');
+  const pin = Object.hasOwn(snapshot.meta, `${name}.json`) ? snapshot.meta[`${name}.json`] : undefined;
+  matchesMeta(name, raw, env.signed, pin);
+  const tally = tallySignatures(env, targets.delegations!.keys, role);
+  if (!tally.met) {
+    throw new RuleViolation('threshold-not-met', `signed by ${tally.validBy.length}/${tally.threshold} maintainers (awaiting ${tally.awaiting.map(short).join(', ')})`);
+  }
+  notExpired(name, env.signed, now);
+  for (const path of Object.keys(env.signed.targets)) {
+    if (!role.paths.some((p) => isTargetInPathPattern(path, p))) {
+      throw new RuleViolation('path-outside-delegation', `lists "${path}" outside ${JSON.stringify(role.paths)}`);
+    }
+  }
+  return env.signed;
 }
 
 function notExpired(role: string, signed: SignedCommon, now: Date): void {
