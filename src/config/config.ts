@@ -33,6 +33,9 @@ export interface VouchConfig {
   maxUploadBytes: number;
   /** a signed role may not expire further ahead than this (seconds) */
   maxExpirySeconds: number;
+  apt: { validForSeconds: number; resignFraction: number; generationsKept: number };
+  /** tests only: seconds added to the server's clock (negative: in the past) */
+  clockOffsetSeconds: number;
   /** crash tests only: kill the process with SIGKILL right after this publish step */
   testCrashAfter: 'git-commit' | undefined;
 }
@@ -78,6 +81,12 @@ export function loadConfig(env: Env, overrides: ConfigOverrides = {}, cwd = proc
     },
     maxUploadBytes: parsePositiveInt(env, 'VOUCH_MAX_UPLOAD_BYTES', 512 * 1024 * 1024),
     maxExpirySeconds: parsePositiveInt(env, 'VOUCH_MAX_EXPIRY', 2 * 366 * 86_400),
+    apt: {
+      validForSeconds: parsePositiveInt(env, 'VOUCH_APT_VALID_FOR', 7 * 86_400),
+      resignFraction: parseFraction(env, 'VOUCH_APT_RESIGN_FRACTION', 0.5),
+      generationsKept: parsePositiveInt(env, 'VOUCH_APT_GENERATIONS_KEPT', 3),
+    },
+    clockOffsetSeconds: parseOffset(env.VOUCH_TEST_CLOCK_OFFSET),
     testCrashAfter: parseCrashPoint(env.VOUCH_TEST_CRASH_AFTER),
   };
 }
@@ -173,4 +182,10 @@ export function loadClientConfig(env: Env, overrides: { server?: string; root?: 
     rootFile: overrides.root ?? (env.VOUCH_ROOT || undefined),
     keyPassphrase: env.VOUCH_KEY_PASSPHRASE || undefined,
   };
+}
+
+function parseOffset(value: string | undefined): number {
+  if (value === undefined || value === '') return 0;
+  if (!/^-?\d+$/.test(value)) throw new ConfigError('VOUCH_TEST_CLOCK_OFFSET', `"${value}" is not a whole number of seconds`);
+  return Number(value);
 }

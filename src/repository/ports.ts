@@ -130,6 +130,11 @@ export interface BlobStore {
   has(sha256: string): Promise<boolean>;
   /** an absolute path or stream source for serving; undefined when missing */
   locate(sha256: string): Promise<string | undefined>;
+  /**
+   * The stored bytes, only if they still hash to `sha256` and are `size` long: a file swapped
+   * on disk is never served. Undefined when missing; VerificationFailed when altered.
+   */
+  openVerified(sha256: string, size: number): Promise<{ size: number; stream: NodeJS.ReadableStream } | undefined>;
 }
 
 /** An upload's bytes as received, before any change that lists them is accepted. */
@@ -149,6 +154,46 @@ export interface UploadStaging {
   read(sha256: string): Promise<Uint8Array>;
   /** moves staged bytes into the blob store (a no-op when already stored) */
   promote(sha256: string): Promise<void>;
+}
+
+/** One generated index file as a Release lists it. */
+export interface IndexFile {
+  /** relative to dists/<suite>/, e.g. main/binary-amd64/Packages.gz */
+  path: string;
+  size: number;
+  sha256: string;
+  sha512: string;
+}
+
+/** What a suite serves now, and the index files of earlier generations still served by hash. */
+export interface SuiteRecord {
+  suite: string;
+  release: string;
+  inRelease: string;
+  releaseGpg: string;
+  date: string;
+  validUntil: string;
+  files: IndexFile[];
+  /** earlier generations' files, newest first: clients mid-update still fetch them by hash */
+  previous: IndexFile[][];
+}
+
+/** Generated apt indexes, stored by content, and each suite's current Release. */
+export interface AptStore {
+  putIndex(bytes: Uint8Array): Promise<string>;
+  /** where an index file with this sha256 is (or would be) on disk */
+  pathOfIndex(sha256: string): string;
+  /** writes a suite's record atomically: the switch to a new generation */
+  saveSuite(record: SuiteRecord): Promise<void>;
+  loadSuites(): Promise<SuiteRecord[]>;
+}
+
+/** The apt archive key: signs Release files (an online key, held by the server). */
+export interface ArchiveSigner {
+  readonly fingerprint: string;
+  publicKeyArmored(): string;
+  signCleartext(text: string, date: Date): Promise<string>;
+  signDetached(text: string, date: Date): Promise<string>;
 }
 
 export interface Clock {

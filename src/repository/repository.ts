@@ -40,6 +40,9 @@ export interface PublishHooks {
   afterGitCommit?(commit: string): void;
 }
 
+/** Told of every published commit after its transaction committed (the apt front listens). */
+export type PublishListener = (commit: string) => Promise<void>;
+
 export const SERVER_AUTHOR: GitAuthor = { name: 'vouch-server', email: 'server@vouch.invalid' };
 
 export class Repository {
@@ -52,6 +55,12 @@ export class Repository {
     private readonly hooks: PublishHooks = {},
   ) {}
 
+  private readonly listeners: PublishListener[] = [];
+
+  onPublished(listener: PublishListener): void {
+    this.listeners.push(listener);
+  }
+
   /** The state at the published head. */
   async current(): Promise<RepositoryState> {
     return readState(this.store, await this.requireHead());
@@ -59,7 +68,8 @@ export class Repository {
 
   /** Runs `work` holding the publish lock, on the current state, with the index caught up. */
   async transaction<T>(work: (w: Writer) => Promise<T>): Promise<T> {
-    return this.index.withPublishLock(async (tx) => {
+    let commit: string | undefined;
+    const result = await this.index.withPublishLock(async (tx) => {
       const head = await this.syncLocked(tx);
       const state = await readState(this.store, head);
       let published = false;
@@ -71,11 +81,15 @@ export class Repository {
         publish: async (req) => {
           if (published) throw new Error('one publish per transaction');
           published = true;
-          return this.publishLocked(tx, state, req);
+          const r = await this.publishLocked(tx, state, req);
+          commit = r.commit;
+          return r;
         },
       };
       return work(writer);
     });
+    if (commit) for (const listener of this.listeners) await listener(commit);
+    return result;
   }
 
   async publish(req: PublishRequest): Promise<PublishResult> {

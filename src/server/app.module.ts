@@ -1,11 +1,14 @@
 // The server's composition root: binds the opened home and its repository to the controllers.
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { CHANGES, HOME, REPOSITORY } from './tokens';
+import { APT, APT_FRONT, CHANGES, HOME, REPOSITORY } from './tokens';
+import { AptController } from './http/apt.controller';
+import { AptFront } from '../repository/apt/apt-front';
+import { AptServing } from './apt-serving';
 import { ApiController } from './http/api.controller';
 import { ChangeService } from '../repository/changes';
 import { Repository } from '../repository/repository';
-import { Home, openRepository } from './home';
+import { Home } from './home';
 import { TufController } from './http/tuf.controller';
 import { HealthController } from './http/health.controller';
 import { ErrorFilter } from './http/error.filter';
@@ -13,13 +16,15 @@ import { OnlineRoleScheduler } from './online-role-scheduler';
 
 @Module({})
 export class AppModule {
-  static forHome(home: Home): DynamicModule {
+  static forHome(home: Home, repository: Repository, apt: { front: AptFront; serving: AptServing }): DynamicModule {
     return {
       module: AppModule,
-      controllers: [TufController, HealthController, ApiController],
+      controllers: [TufController, HealthController, ApiController, AptController],
       providers: [
         { provide: HOME, useValue: home },
-        { provide: REPOSITORY, useFactory: () => openRepository(home) },
+        { provide: REPOSITORY, useValue: repository },
+        { provide: APT, useValue: apt.serving },
+        { provide: APT_FRONT, useValue: apt.front },
         {
           provide: CHANGES,
           inject: [REPOSITORY],

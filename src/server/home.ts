@@ -1,5 +1,6 @@
 // Opens a Vouch home (metadata-repo/, keys/, data/) into the adapters the server and the
 // local CLI commands use. The one place that chooses the adapters for a home.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
 import { VouchConfig } from '../config/config';
@@ -7,11 +8,23 @@ import { createDataSource, TypeOrmMetadataIndex } from '../adapters/database';
 import { GitMetadataStore } from '../adapters/git/git-metadata-store';
 import { FsBlobStore } from '../adapters/blobs/fs-blob-store';
 import { FsUploadStaging } from '../adapters/blobs/upload-staging';
-import { loadOnlineSigners } from '../adapters/keys/home-keys';
+import { ARCHIVE_KEY_FILES, loadOnlineSigners, PINNED_ROOT_FILE, readPinnedRoot } from '../adapters/keys/home-keys';
+import { KeyFileError } from '../adapters/keys/key-files';
+import { ArchiveSigner } from '../adapters/openpgp';
+import { FsAptStore } from '../adapters/apt/fs-apt-store';
+import { AptFront } from '../repository/apt/apt-front';
+import { VerifiedView } from '../repository/apt/verified-view';
+import { AptServing } from './apt-serving';
 import { Repository } from '../repository/repository';
+import { MAIN_BRANCH } from '../repository/layout';
 import { Clock } from '../repository/ports';
 
 export const systemClock: Clock = { now: () => new Date() };
+
+function clockFor(config: VouchConfig): Clock {
+  const offset = config.clockOffsetSeconds * 1000;
+  return offset === 0 ? systemClock : { now: () => new Date(Date.now() + offset) };
+}
 
 export interface Home {
   config: VouchConfig;
@@ -24,7 +37,7 @@ export interface Home {
   close(): Promise<void>;
 }
 
-export async function openHome(config: VouchConfig, clock: Clock = systemClock): Promise<Home> {
+export async function openHome(config: VouchConfig, clock: Clock = clockFor(config)): Promise<Home> {
   const dataSource = createDataSource(config.database);
   await dataSource.initialize();
   const blobs = new FsBlobStore(config.blobsDir);
@@ -46,4 +59,22 @@ export function openRepository(home: Home): Repository {
   const { timestampExpirySeconds, snapshotExpirySeconds, resignFraction } = home.config.online;
   const hooks = home.config.testCrashAfter === 'git-commit' ? { afterGitCommit: () => process.kill(process.pid, 'SIGKILL') } : {};
   return new Repository(home.store, home.index, { snapshot, timestamp }, { timestampExpirySeconds, snapshotExpirySeconds, resignFraction }, home.clock, hooks);
+}
+
+/** The apt front of a home: the verified view from the pinned root, the archive key, the indexes. */
+export async function openAptFront(home: Home, repository: Repository): Promise<{ front: AptFront; serving: AptServing }> {
+  const { keysDir } = home.config;
+  const pinned = readPinnedRoot(keysDir);
+  if (!pinned) throw new KeyFileError(`${keysDir}/${PINNED_ROOT_FILE} is missing: the server verifies what it lists from it. Copy the repository's 1.root.json there (compare its sha256 with your records first).`);
+  const armored = fs.readFileSync(path.join(keysDir, ARCHIVE_KEY_FILES.private), 'utf8');
+  const signer = await ArchiveSigner.fromArmored(armored);
+  const store = new FsAptStore(path.join(home.config.dataDir, 'apt'));
+  const head = () => home.store.head(MAIN_BRANCH);
+  const front = new AptFront(new VerifiedView(home.store, home.index, pinned), store, signer, home.clock, home.config.apt, head);
+  await front.load();
+  repository.onPublished(async () => {
+    await front.sync();
+  });
+  const serving = new AptServing(front, store, home.blobs, fs.readFileSync(path.join(keysDir, ARCHIVE_KEY_FILES.public), 'utf8'));
+  return { front, serving };
 }

@@ -27,12 +27,12 @@ export class MetadataReader {
    * The blob for a consistent-snapshot target path (`dir/<sha256>.<name>`) of a published
    * target; 404 for anything else, pending uploads included.
    */
-  async targetFile(urlPath: string): Promise<string> {
+  async targetFile(urlPath: string): Promise<{ size: number; stream: NodeJS.ReadableStream }> {
     const m = TARGET.exec(urlPath);
     if (!isSafeTargetPath(urlPath) || !m) throw new NotFoundException('no such target');
     const target = await this.home.index.findTarget(`${m[1]}/${m[3]}`);
     if (!target || target.sha256 !== m[2]) throw new NotFoundException('no such target');
-    const file = await this.home.blobs.locate(target.sha256);
+    const file = await this.home.blobs.openVerified(target.sha256, target.length);
     if (!file) throw new NotFoundException('no such target');
     return file;
   }

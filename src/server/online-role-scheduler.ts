@@ -2,7 +2,8 @@
 // (one commit) when a role is inside its re-sign window. Other server processes sharing the
 // database do the same; the publish lock makes exactly one of them re-sign.
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { HOME, REPOSITORY } from './tokens';
+import { APT_FRONT, HOME, REPOSITORY } from './tokens';
+import { AptFront } from '../repository/apt/apt-front';
 import type { Home } from './home';
 import { Repository } from '../repository/repository';
 
@@ -15,6 +16,7 @@ export class OnlineRoleScheduler implements OnApplicationBootstrap, OnApplicatio
   constructor(
     @Inject(HOME) private readonly home: Home,
     @Inject(REPOSITORY) private readonly repository: Repository,
+    @Inject(APT_FRONT) private readonly apt: AptFront,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -37,6 +39,10 @@ export class OnlineRoleScheduler implements OnApplicationBootstrap, OnApplicatio
     try {
       const result = await this.repository.refreshOnlineRoles();
       if (result) this.logger.log(`re-signed ${result.published.map((r) => `${r.role} v${r.version}`).join(', ')} (commit ${result.commit.slice(0, 12)})`);
+      await this.apt.sync();
+      const suites = await this.apt.refreshValidity();
+      if (suites.length) this.logger.log(`re-signed apt Release of ${suites.join(', ')} before Valid-Until`);
+      if (this.apt.view.failure) this.logger.error(`apt front not updated: ${this.apt.view.failure}`);
     } catch (e) {
       this.logger.error(`re-signing online roles failed: ${(e as Error).message}`);
     }

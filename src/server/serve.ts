@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { VouchConfig } from '../config/config';
 import { AppModule } from './app.module';
-import { openHome, openRepository } from './home';
+import { openAptFront, openHome, openRepository } from './home';
 import { OnlineRoleScheduler } from './online-role-scheduler';
 
 export interface RunningServer {
@@ -18,7 +18,10 @@ export async function serve(config: VouchConfig, log: (line: string) => void): P
     const repository = openRepository(home);
     const head = await repository.sync();
     log(`metadata repository ${config.metadataRepo} at ${head.slice(0, 12)}`);
-    const app = await NestFactory.create<NestExpressApplication>(AppModule.forHome(home), { logger: ['log', 'warn', 'error'], bodyParser: false });
+    const apt = await openAptFront(home, repository);
+    const suites = await apt.front.sync();
+    log(`apt front verified ${apt.front.view.projects.size} projects${suites.length ? `, re-signed ${suites.join(', ')}` : ''}${apt.front.view.failure ? `; NOT VERIFIED: ${apt.front.view.failure}` : ''}`);
+    const app = await NestFactory.create<NestExpressApplication>(AppModule.forHome(home, repository, apt), { logger: ['log', 'warn', 'error'], bodyParser: false });
     app.disable('x-powered-by');
     // Project roles carry every file's hashes: allow what tuf-js allows a targets role (5 MB).
     app.useBodyParser('json', { limit: '6mb' });

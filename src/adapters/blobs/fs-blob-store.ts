@@ -7,8 +7,39 @@ import { BlobStore } from '../../repository/ports';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
+export class BlobAltered extends Error {
+  constructor(readonly sha256: string) {
+    super(`the stored file for sha256 ${sha256} no longer has that hash: it was altered on disk; refusing to serve it`);
+    this.name = 'BlobAltered';
+  }
+}
+
 export class FsBlobStore implements BlobStore {
+  /** files hashed since they last changed (by inode, size and mtime): verified once, not per request */
+  private readonly verified = new Map<string, string>();
+
   constructor(readonly root: string) {}
+
+  async openVerified(sha256: string, size: number): Promise<{ size: number; stream: fs.ReadStream } | undefined> {
+    const file = await this.locate(sha256);
+    if (!file) return undefined;
+    // One open file for the check and the answer: a rename over the path in between changes nothing.
+    const handle = await fs.promises.open(file, 'r');
+    try {
+      const stat = await handle.stat();
+      const stamp = `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
+      if (this.verified.get(sha256) !== stamp) {
+        const hash = createHash('sha256');
+        for await (const chunk of handle.createReadStream({ start: 0, autoClose: false })) hash.update(chunk as Buffer);
+        if (hash.digest('hex') !== sha256 || stat.size !== size) throw new BlobAltered(sha256);
+        this.verified.set(sha256, stamp);
+      }
+      return { size: stat.size, stream: handle.createReadStream({ start: 0, autoClose: true }) };
+    } catch (e) {
+      await handle.close();
+      throw e;
+    }
+  }
 
   private pathOf(sha256: string): string {
     if (!SHA256.test(sha256)) throw new Error(`not a sha256: ${sha256.slice(0, 80)}`);

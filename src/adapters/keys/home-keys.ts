@@ -49,3 +49,18 @@ export function loadOnlineSigners(keysDir: string): { snapshot: Signer; timestam
     timestamp: readSigner(path.join(keysDir, ONLINE_KEY_FILES.timestamp)),
   };
 }
+
+/**
+ * Root v1 as `vouch init` made it: the server's own trust anchor for verifying what it serves,
+ * kept beside the keys, apart from git and the database a storage-only attacker could rewrite.
+ */
+export const PINNED_ROOT_FILE = 'pinned-root.json';
+
+export function writePinnedRoot(keysDir: string, bytes: Uint8Array): void {
+  fs.writeFileSync(path.join(keysDir, PINNED_ROOT_FILE), bytes, { mode: 0o644, flag: 'wx' });
+}
+
+export function readPinnedRoot(keysDir: string): Uint8Array | undefined {
+  const file = path.join(keysDir, PINNED_ROOT_FILE);
+  return fs.existsSync(file) ? fs.readFileSync(file) : undefined;
+}

@@ -60,13 +60,22 @@ export function changesCommand(env: NodeJS.ProcessEnv, term: Terminal): Command 
     .description('list pending changes, or show one')
     .option('--json', 'print as JSON')
     .action(async (o) => list(clientContext(env, o, term), o.json));
-  changes.addCommand(withServerOptions(new Command('list')).description('list pending changes').option('--json', 'print as JSON').action(async (o) => list(clientContext(env, o, term), o.json)));
+  // `changes` itself takes the same options, and commander gives an option to the parent unless
+  // told otherwise: `vouch changes show ID --server URL --json` must still reach the subcommand.
+  const all = (cmd: Command) => cmd.optsWithGlobals<{ server?: string; root?: string; json?: boolean }>();
+  changes.addCommand(
+    withServerOptions(new Command('list'))
+      .description('list pending changes')
+      .option('--json', 'print as JSON')
+      .action(async (_o, cmd: Command) => list(clientContext(env, all(cmd), term), all(cmd).json === true)),
+  );
   changes.addCommand(
     withServerOptions(new Command('show'))
       .description('what a pending change would do, verified against trusted metadata; who signed; who is awaited')
       .argument('<id>')
       .option('--json', 'print as JSON')
-      .action(async (id: string, o) => {
+      .action(async (id: string, _o, cmd: Command) => {
+        const o = all(cmd);
         const ctx = clientContext(env, o, term);
         const change = await ctx.api.change(id);
         const view = await verifyLocally(ctx, change);

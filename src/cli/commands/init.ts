@@ -3,12 +3,12 @@ import { Command } from 'commander';
 import * as fs from 'node:fs';
 import { loadConfig, VouchConfig } from '../../config/config';
 import { DEFAULT_EXPIRY, ExpiryPolicy } from '../../core/tuf';
-import { anyKeyFileExists, createHomeKeys, CreatedKeys } from '../../adapters/keys/home-keys';
+import { anyKeyFileExists, createHomeKeys, CreatedKeys, writePinnedRoot } from '../../adapters/keys/home-keys';
 import { readSigner } from '../../adapters/keys/key-files';
 import { GitMetadataStore } from '../../adapters/git/git-metadata-store';
 import { initRepository } from '../../repository/init';
 import { OperationError } from '../../repository/errors';
-import { MAIN_BRANCH } from '../../repository/layout';
+import { MAIN_BRANCH, rolePath } from '../../repository/layout';
 import { openHome, systemClock } from '../../server/home';
 import { parseCount, parseDuration, UsageError } from '../duration';
 
@@ -58,6 +58,8 @@ export async function initHome(config: VouchConfig, opts: InitOptions): Promise<
       opts.expiry,
       home.clock,
     );
+    const rootV1 = await home.store.readFile(commit, rolePath('root'));
+    writePinnedRoot(config.keysDir, rootV1!.bytes);
     return { home: config.home, metadataRepo: config.metadataRepo, commit, keys };
   } finally {
     await home.close();

@@ -6,6 +6,7 @@ import { RuleViolation } from '../../core/tuf';
 import { OperationCode, OperationError } from '../../repository/errors';
 import { UploadRefused } from '../../adapters/blobs/upload-staging';
 import { KeyFileError } from '../../adapters/keys/key-files';
+import { BlobAltered } from '../../adapters/blobs/fs-blob-store';
 
 const OPERATION_STATUS: Record<OperationCode, number> = {
   'not-initialised': 503,
@@ -20,6 +21,7 @@ export function statusOf(error: unknown): { status: number; code: string; messag
   if (error instanceof OperationError) return { status: OPERATION_STATUS[error.code], code: error.code, message: error.message };
   if (error instanceof RuleViolation) return { status: RULE_STATUS[error.code] ?? 400, code: error.code, message: error.message };
   if (error instanceof UploadRefused) return { status: error.reason === 'too-large' ? 413 : 400, code: error.reason, message: error.message };
+  if (error instanceof BlobAltered) return { status: 503, code: 'integrity', message: error.message };
   if (error instanceof KeyFileError) return { status: 500, code: 'server-keys', message: error.message };
   if ((error as { type?: string }).type === 'entity.too.large') return { status: 413, code: 'too-large', message: 'request body too large' };
   if ((error as { type?: string }).type === 'entity.parse.failed') return { status: 400, code: 'malformed', message: 'request body is not valid JSON' };

@@ -23,7 +23,8 @@ export class TufController {
   async target(@Req() req: Request, @Res() res: Response): Promise<void> {
     const file = await this.reader.targetFile(decodeURIComponent(req.path.slice('/tuf/targets/'.length)));
     res.type('application/octet-stream').setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-    res.sendFile(file, { dotfiles: 'allow' });
+    res.setHeader('Content-Length', String(file.size));
+    file.stream.pipe(res);
   }
 }
 

@@ -1,0 +1,55 @@
+// Generated apt indexes on disk, stored by sha256 (`data/apt/by-hash/`), and one JSON record
+// per suite (`data/apt/suites/<suite>.json`) replaced atomically: writing it is the switch.
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AptStore, SuiteRecord } from '../../repository/ports';
+
+export class FsAptStore implements AptStore {
+  constructor(readonly root: string) {}
+
+  private get byHash(): string {
+    return path.join(this.root, 'by-hash');
+  }
+
+  private get suites(): string {
+    return path.join(this.root, 'suites');
+  }
+
+  async putIndex(bytes: Uint8Array): Promise<string> {
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    const file = path.join(this.byHash, sha256);
+    if (!fs.existsSync(file)) await atomicWrite(file, bytes);
+    return sha256;
+  }
+
+  pathOfIndex(sha256: string): string {
+    if (!/^[0-9a-f]{64}$/.test(sha256)) throw new Error(`not a sha256: ${sha256.slice(0, 80)}`);
+    return path.join(this.byHash, sha256);
+  }
+
+  async saveSuite(record: SuiteRecord): Promise<void> {
+    await atomicWrite(path.join(this.suites, `${record.suite}.json`), Buffer.from(JSON.stringify(record)));
+  }
+
+  async loadSuites(): Promise<SuiteRecord[]> {
+    if (!fs.existsSync(this.suites)) return [];
+    return fs
+      .readdirSync(this.suites)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(fs.readFileSync(path.join(this.suites, f), 'utf8')) as SuiteRecord);
+  }
+}
+
+async function atomicWrite(file: string, bytes: Uint8Array): Promise<void> {
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
+  const handle = await fs.promises.open(tmp, 'wx', 0o644);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.promises.rename(tmp, file);
+}

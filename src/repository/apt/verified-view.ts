@@ -1,0 +1,113 @@
+// The apt front's source of truth: the repository's metadata verified the way a client verifies
+// it, from the server's pinned root, over the bytes git holds. Kept up to date incrementally:
+// a publish re-verifies the top-level roles and only the project roles whose bytes changed.
+// Nothing the database says decides what is in it.
+import {
+  RootSigned, RuleViolation, SnapshotSigned, TargetsSigned, TimestampSigned, verifyProject, verifyRootChain, verifyTopLevel,
+} from '../../core/tuf';
+import { rolePath } from '../layout';
+import { MetadataIndex, MetadataStore } from '../ports';
+
+export interface ViewChange {
+  /** projects whose verified content (or verified-ness) changed */
+  projects: string[];
+}
+
+export class VerifiedView {
+  private commit: string | undefined;
+  private rootOid: string | undefined;
+  private targetsOid: string | undefined;
+  private readonly projectOids = new Map<string, string | undefined>();
+  root: RootSigned | undefined;
+  top: { timestamp: TimestampSigned; snapshot: SnapshotSigned; targets: TargetsSigned } | undefined;
+  readonly projects = new Map<string, TargetsSigned>();
+  readonly rejected = new Map<string, string>();
+  /** why the whole view could not be brought to the newest commit, if it could not */
+  failure: string | undefined;
+
+  constructor(
+    private readonly store: MetadataStore,
+    private readonly index: Pick<MetadataIndex, 'find' | 'latest'>,
+    /** root v1 as pinned at init, kept apart from git and the database */
+    private readonly pinnedRoot: Uint8Array,
+  ) {}
+
+  get verifiedCommit(): string | undefined {
+    return this.commit;
+  }
+
+  /** Brings the view to `head`; on a verification failure keeps the last verified view. */
+  async syncTo(head: string, now: Date): Promise<ViewChange> {
+    const files = await this.store.listFiles(head);
+    try {
+      const change = await this.apply(files, now);
+      this.commit = head;
+      this.failure = undefined;
+      return change;
+    } catch (e) {
+      if (!(e instanceof RuleViolation)) throw e;
+      this.failure = `commit ${head.slice(0, 12)} does not verify: ${e.message}`;
+      return { projects: [] };
+    }
+  }
+
+  private async apply(files: Record<string, string>, now: Date): Promise<ViewChange> {
+    const oid = (role: string) => files[rolePath(role)];
+    const read = async (role: string) => {
+      const o = oid(role);
+      if (!o) throw new RuleViolation('malformed', `${rolePath(role)} is missing`);
+      return this.store.readBlob(o);
+    };
+    const root = oid('root') === this.rootOid && this.root ? this.root : await this.verifyRoots(now);
+    const top = verifyTopLevel(root, { timestamp: await read('timestamp'), snapshot: await read('snapshot'), targets: await read('targets') }, now);
+    const targetsChanged = oid('targets') !== this.targetsOid;
+    const changed: string[] = [];
+    const delegated = new Set((top.targets.delegations?.roles ?? []).map((r) => r.name));
+    for (const name of [...this.projectOids.keys()]) {
+      if (delegated.has(name)) continue;
+      this.projectOids.delete(name);
+      this.projects.delete(name);
+      this.rejected.delete(name);
+      changed.push(name);
+    }
+    for (const name of delegated) {
+      const o = files[rolePath(name)];
+      const pinned = top.snapshot.meta[`${name}.json`]?.version;
+      const known = this.projects.get(name);
+      const fresh = !targetsChanged && this.projectOids.has(name) && this.projectOids.get(name) === o && known?.version === pinned;
+      if (fresh && known && known.expires > isoNow(now)) continue;
+      if (fresh && !known) continue;
+      changed.push(name);
+      this.projectOids.set(name, o);
+      try {
+        this.projects.set(name, verifyProject(name, o ? await this.store.readBlob(o) : undefined, top.targets, top.snapshot, now));
+        this.rejected.delete(name);
+      } catch (e) {
+        if (!(e instanceof RuleViolation)) throw e;
+        this.projects.delete(name);
+        this.rejected.set(name, `${e.code}: ${e.message}`);
+      }
+    }
+    this.root = root;
+    this.rootOid = oid('root');
+    this.targetsOid = oid('targets');
+    this.top = top;
+    return { projects: changed };
+  }
+
+  /** The whole root chain from the pinned root v1; later versions as the index locates them. */
+  private async verifyRoots(now: Date): Promise<RootSigned> {
+    const latest = await this.index.latest('root');
+    const roots: Uint8Array[] = [this.pinnedRoot];
+    for (let v = 2; v <= (latest?.version ?? 0); v++) {
+      const row = await this.index.find('root', v);
+      if (!row) throw new RuleViolation('malformed', `root v${v} is not indexed`);
+      roots.push(await this.store.readBlob(row.blobOid));
+    }
+    return verifyRootChain(roots, now);
+  }
+}
+
+function isoNow(now: Date): string {
+  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
