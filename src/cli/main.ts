@@ -17,6 +17,7 @@ import { uploadCommand } from './commands/upload';
 import { changesCommand, signCommand } from './commands/changes';
 import { downloadCommand, releasesCommand, yankCommand } from './commands/releases';
 import { processTerminal } from './terminal';
+import { aptCommand } from './commands/apt';
 import { ApiError } from '../adapters/http/api-client';
 import { TrustError } from '../adapters/tuf-client/trusted-client';
 
@@ -36,7 +37,7 @@ export function buildProgram(env: NodeJS.ProcessEnv): Command {
   const commands = [
     initCommand(env, out), serveCommand(env, out, err), reindexCommand(env, out, err), keyCommand(env, term), projectCommand(env, term),
     uploadCommand(env, term), changesCommand(env, term), signCommand(env, term), yankCommand(env, term), releasesCommand(env, term),
-    downloadCommand(env, term),
+    downloadCommand(env, term), aptCommand(env, term),
   ];
   for (const command of commands) program.addCommand(exitOverrideDeep(command));
   return program;

@@ -142,6 +142,13 @@ describe('explain', () => {
     expect(brief(explain(PROJECTS, { tools: 'expired' }, 'hello')).filter((l) => l.startsWith('tools/'))).toEqual(['tools/2.0/hello_2.0_amd64.deb: project-rejected (expired)']);
   });
 
+  it('says why a target with an unusable control is left out', () => {
+    const projects = { pp: role({ 'pp/1/pp_1_amd64.deb': deb('pp', '1', 'amd64', {}, { Description: 'd\nFilename: pool/evil.deb' }) }) };
+    expect(explain(projects, {}, 'pp')).toEqual([
+      expect.objectContaining({ listed: false, reason: 'bad-control', detail: expect.stringMatching(/^pp\/1\/pp_1_amd64\.deb: control field Description has a value that cannot be written as deb822/) }),
+    ]);
+  });
+
   it('names the package, version and project of each answer', () => {
     expect(explain(PROJECTS, {}, 'tools')[1]).toMatchObject({ project: 'tools', package: 'tools', version: '2.0', listed: true, poolPath: 'pool/tools/2.0/tools_2.0_amd64.deb' });
   });

@@ -1,7 +1,9 @@
 // The JSON API under /api/v1/: everything the CLI does besides reading TUF metadata.
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Req, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Inject, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import { explain } from '../../core/apt';
+import { AptFront } from '../../repository/apt/apt-front';
 import type { Request, Response } from 'express';
-import { HOME, CHANGES } from '../tokens';
+import { APT_FRONT, HOME, CHANGES } from '../tokens';
 import type { Home } from '../home';
 import { ChangeService, PendingSummary, SubmitResult } from '../../repository/changes';
 import { parseChangeId, parseSignatures, parseSubmitChange } from './dto';
@@ -13,7 +15,16 @@ export class ApiController {
   constructor(
     @Inject(HOME) private readonly home: Home,
     @Inject(CHANGES) private readonly changes: ChangeService,
+    @Inject(APT_FRONT) private readonly apt: AptFront,
   ) {}
+
+  @Get('apt/explain')
+  explain(@Query('package') pkg: unknown) {
+    if (typeof pkg !== 'string' || !/^[a-z0-9][a-z0-9+.-]{0,99}$/.test(pkg)) throw new BadRequestException('give ?package=<a Debian package or project name>');
+    const { view } = this.apt;
+    const explanations = explain(Object.fromEntries(view.projects), Object.fromEntries(view.rejected), pkg);
+    return { package: pkg, verifiedCommit: view.verifiedCommit, failure: view.failure, explanations };
+  }
 
   @Get('openapi.json')
   openapi(): unknown {

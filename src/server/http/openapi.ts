@@ -49,6 +49,13 @@ export const OPENAPI = {
         responses: { '201': { description: 'Published', ...json(submitResult) }, '202': { description: 'Still pending', ...json(submitResult) }, '409': { description: 'Stale: the role moved on since the change was proposed', ...json(error) } },
       },
     },
+    '/api/v1/apt/explain': {
+      get: {
+        summary: 'Why a package is or is not listed in the apt indexes, naming the check that failed',
+        parameters: [{ name: 'package', in: 'query', required: true, schema: { type: 'string' } }],
+        responses: { '200': { description: 'One explanation per signed target of that package (or project)', ...json({ type: 'object' }) }, '400': { description: 'No package given', ...json(error) } },
+      },
+    },
     '/api/v1/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OK' } } } },
   },
   components: {
