@@ -40,6 +40,7 @@ export class OnlineRoleScheduler implements OnApplicationBootstrap, OnApplicatio
       const result = await this.repository.refreshOnlineRoles();
       if (result) this.logger.log(`re-signed ${result.published.map((r) => `${r.role} v${r.version}`).join(', ')} (commit ${result.commit.slice(0, 12)})`);
       await this.apt.sync();
+      await this.home.staging.sweep(this.home.clock.now());
       const suites = await this.apt.refreshValidity();
       if (suites.length) this.logger.log(`re-signed apt Release of ${suites.join(', ')} before Valid-Until`);
       if (this.apt.view.failure) this.logger.error(`apt front not updated: ${this.apt.view.failure}`);

@@ -11,7 +11,7 @@ const SHA256 = /^[0-9a-f]{64}$/;
 
 export class UploadRefused extends Error {
   constructor(
-    readonly reason: 'too-large' | 'hash-mismatch' | 'bad-hash' | 'aborted',
+    readonly reason: 'too-large' | 'hash-mismatch' | 'bad-hash' | 'aborted' | 'staging-full',
     message: string,
   ) {
     super(message);
@@ -19,20 +19,64 @@ export class UploadRefused extends Error {
   }
 }
 
+export interface StagingPolicy {
+  /** staged bytes that no accepted change listed are dropped after this long */
+  ttlSeconds: number;
+  /** at most this many bytes wait in staging at once */
+  quotaBytes: number;
+}
+
+export const DEFAULT_STAGING: StagingPolicy = { ttlSeconds: 24 * 3600, quotaBytes: 8 * 1024 ** 3 };
+
+/**
+ * Anyone may upload bytes before a signed change lists them, so staging is bounded: old unused
+ * uploads are swept, and past the quota new ones are refused until space frees up.
+ */
 export class FsUploadStaging implements UploadStaging {
   constructor(
     readonly dir: string,
     private readonly blobs: FsBlobStore,
+    private readonly policy: StagingPolicy = DEFAULT_STAGING,
   ) {}
+
+  /** Deletes staged uploads older than the TTL (and leftovers of interrupted uploads). */
+  async sweep(now: Date): Promise<number> {
+    if (!fs.existsSync(this.dir)) return 0;
+    let removed = 0;
+    for (const name of await fs.promises.readdir(this.dir)) {
+      const file = path.join(this.dir, name);
+      const stat = await fs.promises.stat(file).catch(() => undefined);
+      if (stat && now.getTime() - stat.mtimeMs > this.policy.ttlSeconds * 1000) {
+        await fs.promises.rm(file, { force: true });
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  private async stagedBytes(): Promise<number> {
+    if (!fs.existsSync(this.dir)) return 0;
+    let total = 0;
+    for (const name of await fs.promises.readdir(this.dir)) {
+      total += (await fs.promises.stat(path.join(this.dir, name)).catch(() => ({ size: 0 }))).size;
+    }
+    return total;
+  }
 
   private pathOf(sha256: string): string {
     if (!SHA256.test(sha256)) throw new UploadRefused('bad-hash', `"${sha256.slice(0, 80)}" is not a sha256 (64 lowercase hex characters)`);
     return path.join(this.dir, sha256);
   }
 
-  async receive(body: Readable, expectedSha256: string, limit: number): Promise<StagedBlob> {
+  async receive(body: Readable, expectedSha256: string, limit: number, now: Date): Promise<StagedBlob> {
     const final = this.pathOf(expectedSha256);
     await fs.promises.mkdir(this.dir, { recursive: true });
+    if ((await this.stagedBytes()) + Math.min(limit, Number.MAX_SAFE_INTEGER) > this.policy.quotaBytes) {
+      await this.sweep(now);
+      if ((await this.stagedBytes()) >= this.policy.quotaBytes) {
+        throw new UploadRefused('staging-full', 'the server holds too many uploads that no signed change has listed yet; try again later');
+      }
+    }
     const tmp = path.join(this.dir, `.tmp-${randomBytes(8).toString('hex')}`);
     const sha256 = createHash('sha256');
     const sha512 = createHash('sha512');

@@ -37,7 +37,7 @@ export class ApiController {
     const limit = this.home.config.maxUploadBytes;
     const declared = Number(req.headers['content-length'] ?? NaN);
     if (declared > limit) throw new UploadRefused('too-large', `upload of ${declared} bytes exceeds the server's limit of ${limit} bytes`);
-    return this.home.staging.receive(req, sha256, limit);
+    return this.home.staging.receive(req, sha256, limit, this.home.clock.now());
   }
 
   @Post('changes')

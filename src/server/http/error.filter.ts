@@ -20,7 +20,7 @@ const OPERATION_STATUS: Record<OperationCode, number> = {
 export function statusOf(error: unknown): { status: number; code: string; message: string } {
   if (error instanceof OperationError) return { status: OPERATION_STATUS[error.code], code: error.code, message: error.message };
   if (error instanceof RuleViolation) return { status: RULE_STATUS[error.code] ?? 400, code: error.code, message: error.message };
-  if (error instanceof UploadRefused) return { status: error.reason === 'too-large' ? 413 : 400, code: error.reason, message: error.message };
+  if (error instanceof UploadRefused) return { status: UPLOAD_STATUS[error.reason] ?? 400, code: error.reason, message: error.message };
   if (error instanceof BlobAltered) return { status: 503, code: 'integrity', message: error.message };
   if (error instanceof KeyFileError) return { status: 500, code: 'server-keys', message: error.message };
   if ((error as { type?: string }).type === 'entity.too.large') return { status: 413, code: 'too-large', message: 'request body too large' };
@@ -31,6 +31,8 @@ export function statusOf(error: unknown): { status: number; code: string; messag
   }
   return { status: 500, code: 'internal', message: 'internal error; the server log has the details' };
 }
+
+const UPLOAD_STATUS: Partial<Record<string, number>> = { 'too-large': 413, 'staging-full': 507 };
 
 const RULE_STATUS: Partial<Record<string, number>> = { 'bad-version': 409, stale: 409, 'not-found': 404 };
 
