@@ -27,10 +27,12 @@ export function statusOf(error: unknown): { status: number; code: string; messag
   if ((error as { type?: string }).type === 'entity.parse.failed') return { status: 400, code: 'malformed', message: 'request body is not valid JSON' };
   if (error instanceof HttpException) {
     const status = error.getStatus();
-    return { status, code: status === 404 ? 'not-found' : 'http-error', message: error.message };
+    return { status, code: HTTP_CODE[status] ?? 'http-error', message: error.message };
   }
   return { status: 500, code: 'internal', message: 'internal error; the server log has the details' };
 }
+
+const HTTP_CODE: Partial<Record<number, string>> = { 400: 'bad-request', 404: 'not-found', 413: 'too-large' };
 
 const UPLOAD_STATUS: Partial<Record<string, number>> = { 'too-large': 413, 'staging-full': 507 };
 
