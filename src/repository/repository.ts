@@ -56,6 +56,13 @@ export class Repository {
   ) {}
 
   private readonly listeners: PublishListener[] = [];
+  /** the parsed state at the last head read: a commit never changes, so neither does its state */
+  private cached: RepositoryState | undefined;
+
+  private async stateAt(head: string): Promise<RepositoryState> {
+    if (this.cached?.head !== head) this.cached = await readState(this.store, head);
+    return this.cached;
+  }
 
   onPublished(listener: PublishListener): void {
     this.listeners.push(listener);
@@ -63,7 +70,7 @@ export class Repository {
 
   /** The state at the published head. */
   async current(): Promise<RepositoryState> {
-    return readState(this.store, await this.requireHead());
+    return this.stateAt(await this.requireHead());
   }
 
   /** Runs `work` holding the publish lock, on the current state, with the index caught up. */
@@ -71,7 +78,7 @@ export class Repository {
     let commit: string | undefined;
     const result = await this.index.withPublishLock(async (tx) => {
       const head = await this.syncLocked(tx);
-      const state = await readState(this.store, head);
+      const state = await this.stateAt(head);
       let published = false;
       const writer: Writer = {
         state,
