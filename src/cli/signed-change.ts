@@ -5,20 +5,31 @@ import { signEnvelope, short, Signer, TargetsSigned, unsigned } from '../core/tu
 import { ApiError, SubmitResult } from '../adapters/http/api-client';
 import { ClientContext } from './client-context';
 
+/**
+ * Give up after this many lost races in a row that saw no other change land. A lost race whose
+ * re-fetch shows a newer version means someone else published: that is progress, not a reason
+ * to stop (with N writers on one role, the last one may lose N-1 times).
+ */
 export const MAX_ATTEMPTS = 8;
+/** an upper bound whatever happens */
+export const MAX_TOTAL_ATTEMPTS = 100;
 
 export async function submitSigned(ctx: ClientContext, signer: Signer, build: () => Promise<{ role: string; signed: TargetsSigned }>): Promise<SubmitResult> {
+  let stalled = 0;
+  let lastVersion = -Infinity;
   for (let attempt = 1; ; attempt++) {
     await ctx.trust.refresh();
     const { role, signed } = await build();
+    stalled = signed.version > lastVersion ? 1 : stalled + 1;
+    lastVersion = signed.version;
     const envelope = signEnvelope(unsigned(signed), signer);
     try {
       return await ctx.api.submit(role, envelope);
     } catch (e) {
       const raced = e instanceof ApiError && e.status === 409 && e.code === 'bad-version';
-      if (!raced || attempt >= MAX_ATTEMPTS) throw e;
-      ctx.term.err(`${role} changed while this change was being signed; re-fetching, rebuilding and signing again (attempt ${attempt + 1}/${MAX_ATTEMPTS})`);
-      await new Promise((r) => setTimeout(r, Math.random() * 100 * attempt));
+      if (!raced || stalled >= MAX_ATTEMPTS || attempt >= MAX_TOTAL_ATTEMPTS) throw e;
+      ctx.term.err(`${role} changed while this change was being signed; re-fetching, rebuilding and signing again (attempt ${attempt + 1})`);
+      await new Promise((r) => setTimeout(r, Math.random() * 100 * Math.min(attempt, 10)));
     }
   }
 }

@@ -1,9 +1,10 @@
 // Generated apt indexes on disk, stored by sha256 (`data/apt/by-hash/`), and one JSON record
 // per suite (`data/apt/suites/<suite>.json`) replaced atomically: writing it is the switch.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AptStore, SuiteRecord } from '../../repository/ports';
+import { atomicWrite } from '../fs/files';
 
 export class FsAptStore implements AptStore {
   constructor(readonly root: string) {}
@@ -39,17 +40,4 @@ export class FsAptStore implements AptStore {
       .filter((f) => f.endsWith('.json'))
       .map((f) => JSON.parse(fs.readFileSync(path.join(this.suites, f), 'utf8')) as SuiteRecord);
   }
-}
-
-async function atomicWrite(file: string, bytes: Uint8Array): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${randomBytes(6).toString('hex')}`;
-  const handle = await fs.promises.open(tmp, 'wx', 0o644);
-  try {
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.promises.rename(tmp, file);
 }

@@ -1,9 +1,10 @@
 // Target bytes stored by their sha256 (`sha256/ab/abcdef…`). A blob appears only complete:
 // written to a temporary file, synced, then renamed into place.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { BlobStore } from '../../repository/ports';
+import { atomicWrite } from '../fs/files';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -49,17 +50,7 @@ export class FsBlobStore implements BlobStore {
   async put(bytes: Uint8Array): Promise<string> {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     const file = this.pathOf(sha256);
-    if (fs.existsSync(file)) return sha256;
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
-    const tmp = path.join(path.dirname(file), `.tmp-${randomBytes(8).toString('hex')}`);
-    const handle = await fs.promises.open(tmp, 'wx', 0o644);
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await fs.promises.rename(tmp, file);
+    if (!fs.existsSync(file)) await atomicWrite(file, bytes);
     return sha256;
   }
 

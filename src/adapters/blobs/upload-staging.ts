@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { StagedBlob, UploadStaging } from '../../repository/ports';
 import { FsBlobStore } from './fs-blob-store';
+import { hashFile } from '../fs/files';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -110,16 +111,7 @@ export class FsUploadStaging implements UploadStaging {
 
   async describe(sha256: string): Promise<StagedBlob | undefined> {
     const file = await this.locate(sha256);
-    if (!file) return undefined;
-    const h256 = createHash('sha256');
-    const h512 = createHash('sha512');
-    let length = 0;
-    for await (const chunk of fs.createReadStream(file)) {
-      h256.update(chunk as Buffer);
-      h512.update(chunk as Buffer);
-      length += (chunk as Buffer).length;
-    }
-    return { sha256: h256.digest('hex'), sha512: h512.digest('hex'), length };
+    return file ? hashFile(file) : undefined;
   }
 
   async read(sha256: string): Promise<Uint8Array> {

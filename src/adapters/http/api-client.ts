@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { Readable, Transform } from 'node:stream';
 import { Signature } from '../../core/tuf';
+import type { PendingSummary, SubmitResult } from '../../repository/changes';
 
 export class ApiError extends Error {
   constructor(
@@ -15,28 +16,7 @@ export class ApiError extends Error {
   }
 }
 
-export interface Tally {
-  threshold: number;
-  validBy: string[];
-  awaiting: string[];
-  met: boolean;
-}
-
-export type SubmitResult =
-  | { status: 'published'; role: string; version: number; commit: string }
-  | { status: 'pending'; role: string; version: number; id: string; tally: Tally };
-
-export interface PendingChange {
-  id: string;
-  role: string;
-  version: number;
-  base: string;
-  createdAt: string;
-  stale: boolean;
-  staleReason?: string;
-  tally: Tally;
-  metadata: unknown;
-}
+export type { SubmitResult, PendingSummary as PendingChange } from '../../repository/changes';
 
 export class ApiClient {
   constructor(readonly server: string) {}
@@ -62,11 +42,11 @@ export class ApiClient {
     return this.json('POST', '/api/v1/changes', { role, metadata });
   }
 
-  async changes(): Promise<PendingChange[]> {
-    return (await this.json<{ changes: PendingChange[] }>('GET', '/api/v1/changes')).changes;
+  async changes(): Promise<PendingSummary[]> {
+    return (await this.json<{ changes: PendingSummary[] }>('GET', '/api/v1/changes')).changes;
   }
 
-  change(id: string): Promise<PendingChange> {
+  change(id: string): Promise<PendingSummary> {
     return this.json('GET', `/api/v1/changes/${encodeURIComponent(id)}`);
   }
 

@@ -12,7 +12,7 @@ import {
 import { checkProjectName } from '../../core/tuf';
 import { clientContext, withServerOptions } from '../client-context';
 import { reportResult, submitSigned } from '../signed-change';
-import { hashFile } from '../file-hash';
+import { hashFile } from '../../adapters/fs/files';
 import { parseDuration, UsageError } from '../duration';
 import { Terminal } from '../terminal';
 

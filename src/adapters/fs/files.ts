@@ -1,0 +1,31 @@
+// File-system steps several adapters share: a file appears whole or not at all, and large files
+// are hashed as they stream, never held in memory.
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/** Writes to a temporary name beside `file`, flushes, then renames over it. */
+export async function atomicWrite(file: string, bytes: Uint8Array): Promise<void> {
+  await fs.promises.mkdir(path.dirname(file), { recursive: true });
+  const tmp = path.join(path.dirname(file), `.tmp-${randomBytes(8).toString('hex')}`);
+  const handle = await fs.promises.open(tmp, 'wx', 0o644);
+  try {
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.promises.rename(tmp, file);
+}
+
+export async function hashFile(file: string): Promise<{ sha256: string; sha512: string; length: number }> {
+  const h256 = createHash('sha256');
+  const h512 = createHash('sha512');
+  let length = 0;
+  for await (const chunk of fs.createReadStream(file)) {
+    h256.update(chunk as Buffer);
+    h512.update(chunk as Buffer);
+    length += (chunk as Buffer).length;
+  }
+  return { sha256: h256.digest('hex'), sha512: h512.digest('hex'), length };
+}
