@@ -18,6 +18,7 @@ import { changesCommand, signCommand } from './commands/changes';
 import { downloadCommand, releasesCommand, yankCommand } from './commands/releases';
 import { processTerminal } from './terminal';
 import { aptCommand } from './commands/apt';
+import { auditCommand } from './commands/audit';
 import { ApiError } from '../adapters/http/api-client';
 import { TrustError } from '../adapters/tuf-client/trusted-client';
 
@@ -37,7 +38,7 @@ export function buildProgram(env: NodeJS.ProcessEnv): Command {
   const commands = [
     initCommand(env, out), serveCommand(env, out, err), reindexCommand(env, out, err), keyCommand(env, term), projectCommand(env, term),
     uploadCommand(env, term), changesCommand(env, term), signCommand(env, term), yankCommand(env, term), releasesCommand(env, term),
-    downloadCommand(env, term), aptCommand(env, term),
+    downloadCommand(env, term), aptCommand(env, term), auditCommand(env, term),
   ];
   for (const command of commands) program.addCommand(exitOverrideDeep(command));
   return program;

@@ -1,0 +1,4 @@
+export * from './findings';
+export * from './history';
+export * from './report';
+export * from './render';
