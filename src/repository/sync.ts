@@ -58,7 +58,7 @@ async function verifyCommit(store: MetadataStore, tx: MetadataIndexTx, commit: s
     if (bad.length > 0) throw new RuleViolation('threshold-not-met', `project ${bad[0][0]}: ${bad[0][1]}`);
   } catch (e) {
     if (!(e instanceof RuleViolation)) throw e;
-    throw new OperationError('integrity', `commit ${commit.slice(0, 12)} on main does not verify (${e.message}); it was not written by Vouch with the right keys. Still serving the last verified state; inspect the metadata repository`);
+    throw new OperationError('integrity', `commit ${commit.slice(0, 12)} on main does not verify (${e.message}); it was not written by Vouch with the right keys. Serving the last verified state; inspect the metadata repository`);
   }
 }
 

@@ -2,6 +2,7 @@
 // local CLI commands use. The one place that chooses the adapters for a home.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { VouchConfig } from '../config/config';
 import { createDataSource, TypeOrmMetadataIndex } from '../adapters/database';
@@ -21,7 +22,8 @@ import { Clock } from '../repository/ports';
 
 export const systemClock: Clock = { now: () => new Date() };
 
-function clockFor(config: VouchConfig): Clock {
+/** The clock a home signs with: the system's, moved by VOUCH_TEST_CLOCK_OFFSET in tests. */
+export function clockFor(config: VouchConfig): Clock {
   const offset = config.clockOffsetSeconds * 1000;
   return offset === 0 ? systemClock : { now: () => new Date(Date.now() + offset) };
 }
@@ -72,8 +74,12 @@ export async function openAptFront(home: Home, repository: Repository): Promise<
   const head = () => home.store.head(MAIN_BRANCH);
   const front = new AptFront(new VerifiedView(home.store, home.index, pinned), store, signer, home.clock, home.config.apt, head);
   await front.load();
-  repository.onPublished(async () => {
-    await front.sync();
+  // A publish is committed before this runs: an apt front that cannot follow (disk, signer) is
+  // logged, and the indexes catch up at the next publish or online-role check, not failed back
+  // to the maintainer whose change is already published.
+  const logger = new Logger('apt');
+  repository.onPublished(async (commit) => {
+    await front.sync().catch((e: Error) => logger.error(`apt indexes not yet updated for commit ${commit.slice(0, 12)} (retried at the next check): ${e.message}`));
   });
   const serving = new AptServing(front, store, home.blobs, fs.readFileSync(path.join(keysDir, ARCHIVE_KEY_FILES.public), 'utf8'));
   return { front, serving };

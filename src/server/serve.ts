@@ -6,18 +6,34 @@ import { VouchConfig } from '../config/config';
 import { AppModule } from './app.module';
 import { openAptFront, openHome, openRepository } from './home';
 import { OnlineRoleScheduler } from './online-role-scheduler';
+import { OperationError } from '../repository/errors';
+import { Repository } from '../repository/repository';
 
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
 }
 
+/**
+ * Indexes what git holds beyond the index. A commit that does not verify (written without the
+ * keys) is not indexed: the server starts anyway and serves the last verified state, loudly,
+ * because refusing to start would turn a storage-only attack into an outage of everything.
+ */
+async function catchUp(repository: Repository, config: VouchConfig, log: (line: string) => void): Promise<void> {
+  try {
+    const head = await repository.sync();
+    log(`metadata repository ${config.metadataRepo} at ${head.slice(0, 12)}`);
+  } catch (e) {
+    if (!(e instanceof OperationError) || e.code !== 'integrity') throw e;
+    log(`!!! ${e.message}\n!!! Publishing is refused until an operator restores ${config.metadataRepo} (vouch audit --repo shows what is wrong).`);
+  }
+}
+
 export async function serve(config: VouchConfig, log: (line: string) => void): Promise<RunningServer> {
   const home = await openHome(config);
   try {
     const repository = openRepository(home);
-    const head = await repository.sync();
-    log(`metadata repository ${config.metadataRepo} at ${head.slice(0, 12)}`);
+    await catchUp(repository, config, log);
     const apt = await openAptFront(home, repository);
     const suites = await apt.front.sync();
     log(`apt front verified ${apt.front.view.projects.size} projects${suites.length ? `, re-signed ${suites.join(', ')}` : ''}${apt.front.view.failure ? `; NOT VERIFIED: ${apt.front.view.failure}` : ''}`);

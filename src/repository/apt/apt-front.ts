@@ -30,6 +30,8 @@ export class AptFront {
   readonly pool = new Map<string, PoolTarget>();
   readonly suites = new Map<string, SuiteRecord>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** suite → index keys the view changed and no published Release lists yet */
+  private readonly unpublished = new Map<string, Set<string>>();
 
   constructor(
     readonly view: VerifiedView,
@@ -69,16 +71,27 @@ export class AptFront {
 
   private async syncNow(): Promise<string[]> {
     const head = await this.head();
-    if (!head || head === this.view.verifiedCommit) return [];
     const now = this.clock.now();
-    const firstRun = this.view.verifiedCommit === undefined;
-    const change = await this.view.syncTo(head, now);
-    const projects = firstRun ? [...this.view.projects.keys()] : change.projects;
-    const touched = new Set<string>();
-    for (const name of projects) this.replaceProject(name, this.view.projects.get(name), touched);
-    const suites = this.expandTouched(touched);
-    for (const [suite, keys] of suites) await this.rebuildSuite(suite, keys, now);
-    return [...suites.keys()];
+    if (head && head !== this.view.verifiedCommit) {
+      const firstRun = this.view.verifiedCommit === undefined;
+      const change = await this.view.syncTo(head, now);
+      const projects = firstRun ? [...this.view.projects.keys()] : change.projects;
+      const touched = new Set<string>();
+      for (const name of projects) this.replaceProject(name, this.view.projects.get(name), touched);
+      for (const [suite, keys] of this.expandTouched(touched)) {
+        const pending = this.unpublished.get(suite) ?? this.unpublished.set(suite, new Set()).get(suite)!;
+        for (const key of keys) pending.add(key);
+      }
+    }
+    // The view has moved to head already: a suite whose rebuild fails (a full disk, the signer)
+    // stays pending and is retried by the next sync, not forgotten until a restart.
+    const done: string[] = [];
+    for (const [suite, keys] of [...this.unpublished]) {
+      await this.rebuildSuite(suite, keys, now);
+      this.unpublished.delete(suite);
+      done.push(suite);
+    }
+    return done;
   }
 
   private replaceProject(name: string, role: TargetsSigned | undefined, touched: Set<string>): void {

@@ -8,6 +8,9 @@ import {
 import { rolePath } from '../layout';
 import { MetadataIndex, MetadataStore } from '../ports';
 
+/** how far back a starting server looks for a commit that verifies */
+const MAX_FALLBACK = 50;
+
 export interface ViewChange {
   /** projects whose verified content (or verified-ness) changed */
   projects: string[];
@@ -36,19 +39,27 @@ export class VerifiedView {
     return this.commit;
   }
 
-  /** Brings the view to `head`; on a verification failure keeps the last verified view. */
+  /**
+   * Brings the view to `head`; on a verification failure keeps the last verified view. With no
+   * view yet (a start), falls back to the newest verifying first-parent ancestor, so an unsigned
+   * commit on top of main hides nothing that was published before it.
+   */
   async syncTo(head: string, now: Date): Promise<ViewChange> {
-    const files = await this.store.listFiles(head);
-    try {
-      const change = await this.apply(files, now);
-      this.commit = head;
-      this.failure = undefined;
-      return change;
-    } catch (e) {
-      if (!(e instanceof RuleViolation)) throw e;
-      this.failure = `commit ${head.slice(0, 12)} does not verify: ${e.message}`;
-      return { projects: [] };
+    let candidate: string | undefined = head;
+    for (let back = 0; candidate !== undefined; back++) {
+      try {
+        const change = await this.apply(await this.store.listFiles(candidate), now);
+        this.commit = candidate;
+        this.failure = candidate === head ? undefined : `commit ${head.slice(0, 12)} does not verify; listing ${candidate.slice(0, 12)}, the newest commit that does`;
+        return change;
+      } catch (e) {
+        if (!(e instanceof RuleViolation)) throw e;
+        this.failure = `commit ${head.slice(0, 12)} does not verify: ${e.message}`;
+        if (this.commit !== undefined || back >= MAX_FALLBACK) break;
+        candidate = (await this.store.commitInfo(candidate)).parents[0];
+      }
     }
+    return { projects: [] };
   }
 
   private async apply(files: Record<string, string>, now: Date): Promise<ViewChange> {

@@ -2,7 +2,8 @@
 // /tuf/targets/<project>/<version>/<sha256>.<file>.
 import { Controller, Get, Inject, NotFoundException, Param, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { HOME } from '../tokens';
+import { APT_FRONT, HOME } from '../tokens';
+import { AptFront } from '../../repository/apt/apt-front';
 import type { Home } from '../home';
 import { MetadataReader } from '../metadata-reader';
 
@@ -10,8 +11,8 @@ import { MetadataReader } from '../metadata-reader';
 export class TufController {
   private readonly reader: MetadataReader;
 
-  constructor(@Inject(HOME) home: Home) {
-    this.reader = new MetadataReader(home);
+  constructor(@Inject(HOME) home: Home, @Inject(APT_FRONT) apt: AptFront) {
+    this.reader = new MetadataReader(home, apt.view);
   }
 
   @Get('metadata/:file')
