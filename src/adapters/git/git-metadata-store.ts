@@ -1,6 +1,7 @@
 // The metadata repository as a bare git repository, written object by object (no index, no
 // work tree). A branch moves only by git's own lock-file protocol (write `<ref>.lock`, rename),
 // so a process killed at any instant leaves the branch at the old commit or the new one.
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import git from 'isomorphic-git';
@@ -18,13 +19,45 @@ export class StaleHeadError extends Error {
   }
 }
 
+const LOOSE_OBJECT = /[\\/]objects[\\/][0-9a-f]{2}[\\/][0-9a-f]{38}$/;
+
+/**
+ * The file system isomorphic-git writes through. It writes a loose object straight to its final
+ * name and never rewrites one that exists, so a process killed mid-write would leave an empty or
+ * truncated object that later writes trust. Here an object is written whole under a temporary
+ * name git itself uses (and `git fsck` ignores), flushed, then renamed into place.
+ * (isomorphic-git only reads `promises` from it: hence the cast to the module type.)
+ */
+const objectSafeFs = {
+  promises: {
+    ...fs.promises,
+    async writeFile(file: string, data: Uint8Array | string, options?: fs.WriteFileOptions): Promise<void> {
+      if (!LOOSE_OBJECT.test(file)) return fs.promises.writeFile(file, data, options);
+      const tmp = path.join(path.dirname(file), `tmp_obj_${process.pid}_${randomBytes(6).toString('hex')}`);
+      const handle = await fs.promises.open(tmp, 'wx', 0o444);
+      try {
+        try {
+          await handle.writeFile(data);
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        await fs.promises.rename(tmp, file);
+      } catch (e) {
+        await fs.promises.rm(tmp, { force: true });
+        throw e;
+      }
+    },
+  },
+} as unknown as typeof fs;
+
 export class GitMetadataStore implements MetadataStore {
   private readonly cache = {};
 
   constructor(readonly gitdir: string) {}
 
   private get opts() {
-    return { fs, gitdir: this.gitdir, cache: this.cache };
+    return { fs: objectSafeFs, gitdir: this.gitdir, cache: this.cache };
   }
 
   async exists(): Promise<boolean> {
@@ -44,9 +77,19 @@ export class GitMetadataStore implements MetadataStore {
       const oid = (await fs.promises.readFile(file, 'utf8')).trim();
       return /^[0-9a-f]{40}$/.test(oid) ? oid : undefined;
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return this.packedRef(`refs/heads/${branch}`);
       throw e;
     }
+  }
+
+  /** A ref `git gc` or `git pack-refs` moved into packed-refs (a loose ref file wins over it). */
+  private async packedRef(ref: string): Promise<string | undefined> {
+    const text = await fs.promises.readFile(path.join(this.gitdir, 'packed-refs'), 'utf8').catch(() => '');
+    for (const line of text.split('\n')) {
+      const m = /^([0-9a-f]{40}) (\S+)$/.exec(line);
+      if (m && m[2] === ref) return m[1];
+    }
+    return undefined;
   }
 
   async commit(req: CommitRequest): Promise<CommitResult> {
@@ -137,9 +180,12 @@ export class GitMetadataStore implements MetadataStore {
     const file = this.refFile(branch);
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
     const lock = `${file}.lock`;
-    const handle = await fs.promises.open(lock, 'wx').catch((e: NodeJS.ErrnoException) => {
-      if (e.code === 'EEXIST') throw new StaleHeadError(branch, expected, 'locked by another writer');
-      throw e;
+    // Every ref move happens under the database's publish lock, so a lock file found here was
+    // left by a process killed mid-move: it is taken over, not waited for.
+    const handle = await fs.promises.open(lock, 'wx').catch(async (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EEXIST') throw e;
+      await fs.promises.rm(lock, { force: true });
+      return fs.promises.open(lock, 'wx');
     });
     try {
       await handle.writeFile(`${next}\n`);

@@ -1,10 +1,9 @@
 // `vouch reindex`: rebuild the database index from the metadata git repository alone.
 import { Command } from 'commander';
+import { lazy } from '../lazy';
 import { loadConfig } from '../../config/config';
 import { MAIN_BRANCH } from '../../repository/layout';
 import { OperationError } from '../../repository/errors';
-import { reindex } from '../../repository/sync';
-import { openHome } from '../../server/home';
 
 export function reindexCommand(env: NodeJS.ProcessEnv, out: (s: string) => void, err: (s: string) => void): Command {
   return new Command('reindex')
@@ -12,6 +11,10 @@ export function reindexCommand(env: NodeJS.ProcessEnv, out: (s: string) => void,
     .option('--home <dir>', 'the Vouch home (default: $VOUCH_HOME or the current directory)')
     .action(async (o) => {
       const config = loadConfig(env, { home: o.home });
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily (src/cli/lazy.ts)
+      const { openHome } = lazy<typeof import('../../server/home')>(() => require('../../server/home'));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily (src/cli/lazy.ts)
+      const { reindex } = lazy<typeof import('../../repository/sync')>(() => require('../../repository/sync'));
       const home = await openHome(config);
       try {
         const head = await home.store.head(MAIN_BRANCH);
