@@ -1,7 +1,7 @@
 // Snapshot and timestamp: computed and signed by the server's online keys, in this order,
 // after any change to the roles they pin (spec §6 "update-snapshot", "update-timestamp").
 import {
-  computeSnapshot, computeTimestamp, describeBytes, Envelope, secondsLeft, serialize, signEnvelope, Signer,
+  computeSnapshot, computeTimestamp, describeBytes, Envelope, RootSigned, RuleViolation, secondsLeft, serialize, short, signEnvelope, Signer,
   SnapshotSigned, TimestampSigned, unsigned,
 } from '../core/tuf';
 import { RepositoryState } from './state';
@@ -9,6 +9,37 @@ import { RepositoryState } from './state';
 export interface OnlineSigners {
   snapshot: Signer;
   timestamp: Signer;
+}
+
+/**
+ * The online keys a server holds (current and next, for rotation): the signer of each role is
+ * chosen by the keyids the root in effect lists, so the commit that publishes a root replacing
+ * an online key is already signed by the new key. `promote` runs once such a root is committed.
+ */
+export interface OnlineKeyring {
+  signers(): Signer[];
+  promote?(root: RootSigned): void;
+}
+
+export function isOnlineKeyring(x: OnlineSigners | OnlineKeyring): x is OnlineKeyring {
+  return typeof (x as OnlineKeyring).signers === 'function';
+}
+
+/** The held key each online role's root entry lists (the first held one, in the pool's order). */
+export function chooseOnlineSigners(root: RootSigned, pool: Signer[]): OnlineSigners {
+  const pick = (role: 'snapshot' | 'timestamp'): Signer => {
+    const listed = root.roles[role];
+    const signer = pool.find((s) => listed.keyids.includes(s.keyid));
+    if (!signer || listed.threshold > 1) {
+      throw new RuleViolation(
+        'online-key-misuse',
+        `root v${root.version} lists ${role} key(s) ${listed.keyids.map(short).join(', ')} (threshold ${listed.threshold}) but this server holds ${pool.map((s) => short(s.keyid)).join(', ') || 'no online key'}; ` +
+          'run `vouch online-keys rotate` on the server and use the keys it prints',
+      );
+    }
+    return signer;
+  };
+  return { snapshot: pick('snapshot'), timestamp: pick('timestamp') };
 }
 
 export interface OnlinePolicy {
@@ -48,7 +79,9 @@ export function updateOnlineRoles(
     const meta = Object.fromEntries(
       Object.entries(changed).map(([role, bytes]) => [role, { version: versionIn(bytes), length: describeBytes(bytes).length }]),
     );
-    const signed = computeSnapshot(state.snapshot.signed, meta, removed, now, policy.snapshotExpirySeconds);
+    // A deleted project's entry stays in snapshot: a role may never disappear from it (spec
+    // §5.5.5), or every client that saw it would refuse the new snapshot.
+    const signed = computeSnapshot(state.snapshot.signed, meta, [], now, policy.snapshotExpirySeconds);
     snapshot = signEnvelope(unsigned(signed), signers.snapshot);
     snapshotBytes = serialize(snapshot);
     files.snapshot = snapshotBytes;

@@ -95,10 +95,11 @@ export class GitMetadataStore implements MetadataStore {
   async commit(req: CommitRequest): Promise<CommitResult> {
     const actual = await this.head(req.branch);
     if (actual !== req.expectedHead) throw new StaleHeadError(req.branch, req.expectedHead, actual);
-    const blobs: Record<string, string> = {};
-    for (const [p, bytes] of Object.entries(req.files)) {
-      if (bytes !== null) blobs[p] = await git.writeBlob({ ...this.opts, blob: bytes });
-    }
+    // Blobs are independent: written (and flushed) together rather than one after another.
+    const written = await Promise.all(
+      Object.entries(req.files).flatMap(([p, bytes]) => (bytes === null ? [] : [git.writeBlob({ ...this.opts, blob: bytes }).then((oid) => [p, oid] as const)])),
+    );
+    const blobs: Record<string, string> = Object.fromEntries(written);
     const parent = actual ?? req.startFrom;
     const baseTree = parent ? (await git.readCommit({ ...this.opts, oid: parent })).commit.tree : undefined;
     const changes = Object.fromEntries(Object.keys(req.files).map((p) => [p, blobs[p] ?? null]));

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { loadClientConfig } from '../../config/config';
 import { ApiError } from '../../adapters/http/api-client';
 import { UsageError } from '../duration';
+import { aptSetupCommand } from './apt-setup';
 import { Terminal } from '../terminal';
 import * as os from 'node:os';
 
@@ -55,6 +56,7 @@ export function aptCommand(env: NodeJS.ProcessEnv, term: Terminal): Command {
       term.out(sourcesEntry(server, o.suite, components, signedBy));
       term.err('Plain apt trusts this archive key, which the server holds: install the Vouch apt method for end-to-end verification.');
     });
+  apt.addCommand(aptSetupCommand(env, term));
   apt
     .command('explain')
     .description('why a package is or is not listed in the apt indexes, naming the check that failed')

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { constants as zlibConstants, gzipSync } from 'node:zlib';
 import { compareDebianVersions } from '../debian/version';
 
-interface SortKey {
+export interface SortKey {
   package: string;
   version: string;
   architecture: string;
@@ -42,11 +42,20 @@ export function buildPackagesIndex(stanzas: readonly string[]): string {
 }
 
 /**
- * gzip at level 6 with a fixed header: no file name, mtime 0, OS byte 3 (Unix, what `gzip -n`
+ * The Packages file from entries that already know their sort key: what a publish uses, so it
+ * never re-parses thousands of stanzas it rendered itself.
+ */
+export function joinSortedIndex(entries: readonly SortKey[]): string {
+  return [...entries].sort(comparePackages).map((e) => (e.stanza.endsWith('\n') ? e.stanza : `${e.stanza}\n`) + '\n').join('');
+}
+
+/**
+ * gzip at level 1 (the publish path: a 10,000-package index compresses 3× faster than at
+ * level 6 for ~25% more bytes) with a fixed header: no file name, mtime 0, OS byte 3 (Unix, what `gzip -n`
  * writes on Linux). The deflate stream is zlib's, so the bytes are stable for one Node build.
  */
 export function gzipIndex(text: string | Uint8Array): Buffer {
-  const gz = gzipSync(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, { level: 6, strategy: zlibConstants.Z_DEFAULT_STRATEGY });
+  const gz = gzipSync(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, { level: 1, strategy: zlibConstants.Z_DEFAULT_STRATEGY });
   // zlib writes mtime 0 and no name already; the OS byte depends on the platform zlib was built for.
   gz[9] = 3;
   return gz;

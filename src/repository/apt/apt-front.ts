@@ -2,7 +2,7 @@
 // maintainers signed. A publish rebuilds only the (suite, component, architecture) indexes it
 // touched; indexes are stored by hash; a suite switches to its new Release (signed last) in one
 // atomic write, and earlier generations stay fetchable by hash.
-import { AptEntry, aptEntries, buildPackagesIndex, gzipIndex, hashIndex, indexKey, suiteLayouts } from '../../core/apt';
+import { AptEntry, aptEntries, gzipIndex, hashIndex, indexKey, joinSortedIndex, suiteLayouts } from '../../core/apt';
 import { TargetsSigned } from '../../core/tuf';
 import { AptStore, ArchiveSigner, Clock, IndexFile, SuiteRecord } from '../ports';
 import { VerifiedView } from './verified-view';
@@ -146,11 +146,12 @@ export class AptFront {
       const [, component, binaryArch] = key.split('/');
       const arch = binaryArch.replace(/^binary-/, '');
       const listed = [...(this.bySuiteComponent.get(`${suite}/${component}`)?.values() ?? [])].filter((e) => e.architecture === arch || e.architecture === 'all');
-      const text = buildPackagesIndex(listed.map((e) => e.stanza));
-      for (const [name, bytes] of [['Packages', Buffer.from(text, 'utf8')], ['Packages.gz', gzipIndex(text)]] as const) {
-        const path = `${component}/${binaryArch}/${name}`;
-        files.set(path, await this.storeIndex(path, bytes));
-      }
+      const text = Buffer.from(joinSortedIndex(listed), 'utf8');
+      const stored = await Promise.all([
+        this.storeIndex(`${component}/${binaryArch}/Packages`, text),
+        this.storeIndex(`${component}/${binaryArch}/Packages.gz`, gzipIndex(text)),
+      ]);
+      for (const f of stored) files.set(f.path, f);
     }
     await this.publishSuite(suite, [...files.values()].sort((a, b) => (a.path < b.path ? -1 : 1)), now);
   }

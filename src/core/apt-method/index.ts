@@ -1,0 +1,5 @@
+// The apt method protocol and the Vouch method's decisions, pure (the I/O lives in src/apt-method).
+export * from './config';
+export * from './protocol';
+export * from './uri';
+export * from './verify';
