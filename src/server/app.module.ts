@@ -13,13 +13,15 @@ import { TufController } from './http/tuf.controller';
 import { HealthController } from './http/health.controller';
 import { ErrorFilter } from './http/error.filter';
 import { OnlineRoleScheduler } from './online-role-scheduler';
+import { GitHttpController } from './http/git-http.controller';
+import { UiController } from './ui/ui.controller';
 
 @Module({})
 export class AppModule {
   static forHome(home: Home, repository: Repository, apt: { front: AptFront; serving: AptServing }): DynamicModule {
     return {
       module: AppModule,
-      controllers: [TufController, HealthController, ApiController, AptController],
+      controllers: [TufController, HealthController, ApiController, AptController, UiController, GitHttpController],
       providers: [
         { provide: HOME, useValue: home },
         { provide: REPOSITORY, useValue: repository },
