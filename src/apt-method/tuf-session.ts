@@ -6,6 +6,9 @@ import * as path from 'node:path';
 import { Updater } from 'tuf-js';
 import { SignedTarget } from '../core/apt-method';
 import { writeFileAtomic } from './state';
+import { installLinearTufjsModels } from '../adapters/tuf-client/linear-models';
+
+installLinearTufjsModels();
 
 export class TufSession {
   private refreshed: Promise<Updater> | undefined;

@@ -44,6 +44,11 @@ export async function serve(config: VouchConfig, log: (line: string) => void): P
     // No enableShutdownHooks(): Nest's own signal handler re-raises the signal after closing the
     // app, killing the process before close() below releases the database. The CLI handles signals.
     await app.listen(config.port, config.host);
+    // Clients keep connections open between requests; a server that closes an idle one after
+    // Node's default 5 s races a client's next POST on it (ECONNRESET on a large upload's submit).
+    const http = app.getHttpServer();
+    http.keepAliveTimeout = 65_000;
+    http.headersTimeout = 66_000;
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     // A first check right away: a server started after a long stop must not serve stale roles.

@@ -5,6 +5,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Updater } from 'tuf-js';
 import { Envelope, RootSigned, SnapshotSigned, TargetsSigned } from '../../core/tuf';
+import { installLinearTufjsModels } from './linear-models';
+
+installLinearTufjsModels();
 
 export class TrustError extends Error {
   constructor(message: string) {
@@ -50,9 +53,9 @@ export class TrustedClient {
     }
   }
 
-  private get trusted(): { targets?: { toJSON(): unknown }; snapshot?: { toJSON(): unknown } } {
+  private get trusted(): TrustedSetView {
     if (!this.updater) throw new Error('refresh() first');
-    return (this.updater as unknown as { trustedSet: { targets?: { toJSON(): unknown }; snapshot?: { toJSON(): unknown } } }).trustedSet;
+    return (this.updater as unknown as { trustedSet: TrustedSetView }).trustedSet;
   }
 
   /** The verified top-level targets role (the admins' delegations). */
@@ -61,7 +64,7 @@ export class TrustedClient {
   }
 
   root(): RootSigned {
-    return ((this.trusted as { root?: { toJSON(): unknown } }).root!.toJSON() as Envelope<RootSigned>).signed;
+    return (this.trusted.root!.toJSON() as Envelope<RootSigned>).signed;
   }
 
   snapshot(): SnapshotSigned {
@@ -70,10 +73,13 @@ export class TrustedClient {
 
   /** A project's role, verified through its delegation; undefined until its first publish. */
   async projectRole(name: string): Promise<Envelope<TargetsSigned> | undefined> {
-    if (!this.topTargets().signed.delegations?.roles.some((r) => r.name === name)) {
+    // Looked up in the verified models directly: serialising all of targets and snapshot to find
+    // one entry costs more than the rest of an upload in a repository of thousands of projects.
+    const roles = this.trusted.targets!.signed.delegations?.roles ?? {};
+    if (!Object.hasOwn(roles, name)) {
       throw new TrustError(`there is no project "${name}" in the verified targets metadata of ${this.opts.server}`);
     }
-    if (this.snapshot().meta[`${name}.json`] === undefined) return undefined;
+    if (!Object.hasOwn(this.trusted.snapshot!.signed.meta, `${name}.json`)) return undefined;
     try {
       const md = await (this.updater as unknown as { loadTargets(role: string, parent: string): Promise<{ toJSON(): unknown }> }).loadTargets(name, 'targets');
       return md.toJSON() as Envelope<TargetsSigned>;
@@ -117,4 +123,11 @@ export class TrustedClient {
     fs.writeFileSync(rootPath, bytes, { mode: 0o600 });
     return true;
   }
+}
+
+/** The parts of tuf-js's trusted metadata set this adapter reads (verified models). */
+interface TrustedSetView {
+  root?: { toJSON(): unknown };
+  targets?: { toJSON(): unknown; signed: { delegations?: { roles?: Record<string, unknown> } } };
+  snapshot?: { toJSON(): unknown; signed: { meta: Record<string, unknown> } };
 }
