@@ -150,7 +150,7 @@ describe('storage-only attacks never reach apt', () => {
     expect(await tufDownload(server.url, rootV1, fs.mkdtempSync(path.join(work, 'tuf-')), EVIL)).toBeUndefined();
   });
 
-  it('(b) an unsigned commit on main listing an evil target: publishing is refused with a clear error, apt lists only signed packages; a restart refuses to serve it', async () => {
+  it('(b) an unsigned commit on main listing an evil target: publishing is refused with a clear error, apt lists only signed packages, also after a restart', async () => {
     const repo = metadataRepo(home.dir);
     const good = git(repo, ['rev-parse', 'main']);
     const role = JSON.parse(git(repo, ['show', 'main:metadata/projects/hello.json'])) as { signatures: unknown[]; signed: { version: number; targets: Record<string, unknown> } };
@@ -176,11 +176,18 @@ describe('storage-only attacks never reach apt', () => {
     expect(server.output()).toContain(`commit ${evil.slice(0, 12)} on main does not verify`);
     await expectAptListsOnly(['1.0-1']);
 
+    // A restart serves the last verified state and says loudly why it will not publish.
     const samePort = port();
     await server.stop();
-    await expect(startServer(home, { port: samePort })).rejects.toThrow(new RegExp(`commit ${evil.slice(0, 12)} on main does not verify`));
+    server = await startServer(home, { port: samePort });
+    expect(server.output()).toContain(`commit ${evil.slice(0, 12)} on main does not verify`);
+    expect(server.output()).toContain('Publishing is refused until an operator restores');
+    await expectAptListsOnly(['1.0-1']);
+    const again = await alice.vouch(['upload', '--project', 'hello', '--key', alice.key, deb(work, { package: 'hello', version: '1.1-1' })]);
+    expect(again.stderr).toContain('503 integrity');
 
-    // the operator puts main back: served again, and publishing works again
+    // the operator puts main back: publishing works again
+    await server.stop();
     git(repo, ['update-ref', 'refs/heads/main', good]);
     server = await startServer(home, { port: samePort });
     await expectAptListsOnly(['1.0-1']);
