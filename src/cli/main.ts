@@ -19,6 +19,8 @@ import { downloadCommand, releasesCommand, yankCommand } from './commands/releas
 import { processTerminal } from './terminal';
 import { aptCommand } from './commands/apt';
 import { auditCommand } from './commands/audit';
+import { rootCommands } from './commands/root';
+import { onlineKeysCommand } from './commands/online-keys';
 import { ApiError } from '../adapters/http/api-client';
 import { TrustError } from '../adapters/tuf-client/trusted-client';
 
@@ -38,7 +40,7 @@ export function buildProgram(env: NodeJS.ProcessEnv): Command {
   const commands = [
     initCommand(env, out), serveCommand(env, out, err), reindexCommand(env, out, err), keyCommand(env, term), projectCommand(env, term),
     uploadCommand(env, term), changesCommand(env, term), signCommand(env, term), yankCommand(env, term), releasesCommand(env, term),
-    downloadCommand(env, term), aptCommand(env, term), auditCommand(env, term),
+    downloadCommand(env, term), aptCommand(env, term), auditCommand(env, term), rootCommands(env, term), onlineKeysCommand(env, term),
   ];
   for (const command of commands) program.addCommand(exitOverrideDeep(command));
   return program;

@@ -1,7 +1,7 @@
 // Validating a proposed change against the current state, by every rule of DESIGN §3, before
 // anything is kept. Returns the signature tally: short of the threshold means pending.
 import {
-  checkEnvelope, Envelope, RootSigned, RuleViolation, SignatureTally, TargetsSigned, TOP_LEVEL_ROLES,
+  checkEnvelope, Envelope, RootSigned, RuleViolation, short, SignatureTally, tallySignatures, TargetsSigned, TOP_LEVEL_ROLES,
   validateDelegatedChange, validateRootChange, validateTargetsChange,
 } from '../core/tuf';
 import { checkDebCustom, checkPlacement, customOf, diffTargets } from '../core/projects';
@@ -30,6 +30,14 @@ export async function checkChange(role: string, raw: unknown, state: RepositoryS
   if (role === 'root') {
     const envelope = checkEnvelope(raw, 'root') as Envelope<RootSigned>;
     const r = validateRootChange(state.root, envelope, rules);
+    if (r.trusted.validBy.length === 0) {
+      throw new RuleViolation(
+        'threshold-not-met',
+        `root v${envelope.signed.version} carries no signature by a key of the trusted root v${state.root.signed.version} (${state.root.signed.roles.root.keyids.map(short).join(', ')}); ` +
+          'a new root is proposed by a current root key holder, and needs a threshold of the current root keys as well as of its own',
+      );
+    }
+    requireTargetsStillVerify(state.targets, envelope.signed);
     const tally = { ...r.proposed, met: r.met, awaiting: [...new Set([...r.trusted.awaiting, ...r.proposed.awaiting])] };
     return { role, envelope, currentVersion: state.root.signed.version, tally, blobs: [], removedProjects: [] };
   }
@@ -47,6 +55,21 @@ export async function checkChange(role: string, raw: unknown, state: RepositoryS
   const tally = validateDelegatedChange(state.targets.signed, role, current?.version ?? 0, envelope, rules);
   const blobs = await checkProjectTargets(role, current, envelope.signed, staging);
   return { role, envelope, currentVersion: current?.version ?? 0, tally, blobs, removedProjects: [] };
+}
+
+/**
+ * The published targets.json must still verify under the proposed root (as verifyTopLevel checks
+ * it), or every client would fail from the moment the root is published.
+ */
+function requireTargetsStillVerify(targets: Envelope<TargetsSigned>, proposed: RootSigned): void {
+  const tally = tallySignatures(targets, proposed.keys, proposed.roles.targets);
+  if (tally.met) return;
+  throw new RuleViolation(
+    'threshold-not-met',
+    `root v${proposed.version}: the published targets v${targets.signed.version} is signed by ${tally.validBy.length}/${tally.threshold} of the targets keys this root lists ` +
+      `(${proposed.roles.targets.keyids.map(short).join(', ')}), so no client could verify it. Re-sign targets first: add the new targets key, ` +
+      'publish a targets change signed with it (e.g. `vouch project …` with --key NEW_KEY), then remove the old key',
+  );
 }
 
 /** Files are added once and never change or disappear; each new one must match its upload. */

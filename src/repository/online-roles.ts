@@ -70,12 +70,14 @@ export function updateOnlineRoles(
   signers: OnlineSigners,
   policy: OnlinePolicy,
   now: Date,
+  /** a new root is published: the snapshot is signed again, by the key that root lists */
+  forceSnapshot = false,
 ): OnlineUpdate {
   const files: Record<string, Uint8Array> = {};
   let snapshotBytes = state.snapshotBytes;
   let snapshot: Envelope<SnapshotSigned> | undefined;
   const snapshotDue = needsResign(state.snapshot.signed.expires, policy.snapshotExpirySeconds, policy.resignFraction, now);
-  if (Object.keys(changed).length > 0 || removed.length > 0 || snapshotDue) {
+  if (Object.keys(changed).length > 0 || removed.length > 0 || snapshotDue || forceSnapshot) {
     const meta = Object.fromEntries(
       Object.entries(changed).map(([role, bytes]) => [role, { version: versionIn(bytes), length: describeBytes(bytes).length }]),
     );

@@ -3,7 +3,8 @@
 // level with git. One writer at a time, enforced by the database's publish lock.
 import { Clock, GitAuthor, MetadataIndex, MetadataIndexTx, MetadataStore, PublishedMetadata } from './ports';
 import { MAIN_BRANCH, rolePath } from './layout';
-import { needsResign, OnlinePolicy, OnlineSigners, updateOnlineRoles } from './online-roles';
+import { chooseOnlineSigners, isOnlineKeyring, needsResign, OnlineKeyring, OnlinePolicy, OnlineSigners, updateOnlineRoles } from './online-roles';
+import { parseEnvelope, RootSigned } from '../core/tuf';
 import { readState, RepositoryState } from './state';
 import { rowFor } from './indexer';
 import { indexUpdateFor } from './index-update';
@@ -49,7 +50,7 @@ export class Repository {
   constructor(
     readonly store: MetadataStore,
     readonly index: MetadataIndex,
-    private readonly signers: OnlineSigners,
+    private readonly signers: OnlineSigners | OnlineKeyring,
     private readonly policy: OnlinePolicy,
     readonly clock: Clock,
     private readonly hooks: PublishHooks = {},
@@ -130,7 +131,8 @@ export class Repository {
     const now = this.clock.now();
     const removed = req.removed ?? [];
     const targetsChanged = Object.fromEntries(Object.entries(req.roles).filter(([r]) => r !== 'root'));
-    const online = updateOnlineRoles(state, targetsChanged, removed, this.signers, this.policy, now);
+    const newRoot = req.roles.root ? parseEnvelope(req.roles.root, 'root').signed : undefined;
+    const online = updateOnlineRoles(state, targetsChanged, removed, this.onlineSignersFor(newRoot ?? state.root.signed), this.policy, now, newRoot !== undefined);
     const files: Record<string, Uint8Array> = { ...req.roles, ...online.files };
     const gitFiles: Record<string, Uint8Array | null> = {};
     for (const [role, bytes] of Object.entries(files)) gitFiles[rolePath(role)] = bytes;
@@ -141,11 +143,23 @@ export class Repository {
       branch: MAIN_BRANCH, expectedHead: state.head, mergeParents: req.mergeParents, files: gitFiles, message, author: req.author, when: now,
     });
     this.hooks.afterGitCommit?.(commit);
+    // after every commit, not only a root's: heals a crash between a root's commit and the rename
+    if (isOnlineKeyring(this.signers)) this.signers.promote?.(newRoot ?? state.root.signed);
     const published = Object.entries(files).map(([role, bytes]) => rowFor(role, bytes, commit, blobs[rolePath(role)]));
     await tx.recordPublished(commit, published);
     const changes = [...Object.keys(req.roles), ...removed].map((role) => ({ role, before: before[role], after: req.roles[role] }));
     await tx.applyIndexUpdate(commit, indexUpdateFor(changes));
     return { commit, published };
+  }
+
+  /** The online signers for the root in effect; refuses (before any commit) keys it does not hold. */
+  private onlineSignersFor(root: RootSigned): OnlineSigners {
+    return isOnlineKeyring(this.signers) ? chooseOnlineSigners(root, this.signers.signers()) : this.signers;
+  }
+
+  /** Refuses a root whose online roles list keys this server does not hold. */
+  checkOnlineKeys(root: RootSigned): void {
+    this.onlineSignersFor(root);
   }
 
   private async filesAt(head: string, roles: string[]): Promise<Record<string, Uint8Array | undefined>> {

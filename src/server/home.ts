@@ -9,7 +9,7 @@ import { createDataSource, TypeOrmMetadataIndex } from '../adapters/database';
 import { GitMetadataStore } from '../adapters/git/git-metadata-store';
 import { FsBlobStore } from '../adapters/blobs/fs-blob-store';
 import { FsUploadStaging } from '../adapters/blobs/upload-staging';
-import { ARCHIVE_KEY_FILES, loadOnlineSigners, PINNED_ROOT_FILE, readPinnedRoot } from '../adapters/keys/home-keys';
+import { ARCHIVE_KEY_FILES, loadOnlineSigners, PINNED_ROOT_FILE, promoteNextOnlineKeys, readOnlineKeyring, readPinnedRoot } from '../adapters/keys/home-keys';
 import { KeyFileError } from '../adapters/keys/key-files';
 import { ArchiveSigner } from '../adapters/openpgp';
 import { FsAptStore } from '../adapters/apt/fs-apt-store';
@@ -55,12 +55,24 @@ export async function openHome(config: VouchConfig, clock: Clock = clockFor(conf
   };
 }
 
-/** The publishing side of a home: needs the online keys. */
+/**
+ * The publishing side of a home: needs the online keys, current and next (`vouch online-keys
+ * rotate`), re-read from keys/ at each publish; each role is signed by the key the root in
+ * effect lists, and next keys take the current names once a published root lists them instead.
+ */
 export function openRepository(home: Home): Repository {
-  const { snapshot, timestamp } = loadOnlineSigners(home.config.keysDir);
+  const { keysDir } = home.config;
+  loadOnlineSigners(keysDir); // fails at start, with the file named, if a current key is unusable
+  const logger = new Logger('online-keys');
+  const keyring = {
+    signers: () => readOnlineKeyring(keysDir),
+    promote: (root: Parameters<typeof promoteNextOnlineKeys>[1]) => {
+      for (const role of promoteNextOnlineKeys(keysDir, root)) logger.log(`root v${root.version} lists the next ${role} key: it is now ${role}.key`);
+    },
+  };
   const { timestampExpirySeconds, snapshotExpirySeconds, resignFraction } = home.config.online;
   const hooks = home.config.testCrashAfter === 'git-commit' ? { afterGitCommit: () => process.kill(process.pid, 'SIGKILL') } : {};
-  return new Repository(home.store, home.index, { snapshot, timestamp }, { timestampExpirySeconds, snapshotExpirySeconds, resignFraction }, home.clock, hooks);
+  return new Repository(home.store, home.index, keyring, { timestampExpirySeconds, snapshotExpirySeconds, resignFraction }, home.clock, hooks);
 }
 
 /** The apt front of a home: the verified view from the pinned root, the archive key, the indexes. */

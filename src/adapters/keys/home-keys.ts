@@ -2,8 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { generateArchiveKey } from '../openpgp';
-import { readSigner, writeNewKeyPair, WrittenKey } from './key-files';
-import { Signer } from '../../core/tuf';
+import { KeyFileError, readSigner, writeNewKeyPair, WrittenKey } from './key-files';
+import { RootSigned, Signer } from '../../core/tuf';
 
 export const ONLINE_KEY_FILES = { snapshot: 'snapshot.key', timestamp: 'timestamp.key' } as const;
 export const ARCHIVE_KEY_FILES = { private: 'archive-key.private.asc', public: 'archive-key.asc' } as const;
@@ -48,6 +48,62 @@ export function loadOnlineSigners(keysDir: string): { snapshot: Signer; timestam
     snapshot: readSigner(path.join(keysDir, ONLINE_KEY_FILES.snapshot)),
     timestamp: readSigner(path.join(keysDir, ONLINE_KEY_FILES.timestamp)),
   };
+}
+
+/** Online keys made by `vouch online-keys rotate`, waiting for a root that lists them. */
+export const NEXT_ONLINE_KEY_FILES = { snapshot: 'snapshot.next.key', timestamp: 'timestamp.next.key' } as const;
+
+/** Writes new snapshot and timestamp key pairs as *.next.key; refuses if some are already waiting. */
+export function createNextOnlineKeys(keysDir: string): { snapshot: WrittenKey; timestamp: WrittenKey } {
+  for (const f of Object.values(NEXT_ONLINE_KEY_FILES)) {
+    if (fs.existsSync(path.join(keysDir, f))) {
+      throw new KeyFileError(`${path.join(keysDir, f)} already exists: a rotation is under way (its keys wait for a root that lists them). Finish it, or move the *.next.key files away to start again`);
+    }
+  }
+  return {
+    snapshot: writeNewKeyPair(path.join(keysDir, NEXT_ONLINE_KEY_FILES.snapshot)),
+    timestamp: writeNewKeyPair(path.join(keysDir, NEXT_ONLINE_KEY_FILES.timestamp)),
+  };
+}
+
+/**
+ * Every online key the home holds, current first, then next. Re-read on each call: a rotation
+ * started while the server runs is seen at the next publish.
+ */
+export function readOnlineKeyring(keysDir: string): Signer[] {
+  const files = [...Object.values(ONLINE_KEY_FILES), ...Object.values(NEXT_ONLINE_KEY_FILES)].map((f) => path.join(keysDir, f));
+  const out: Signer[] = [];
+  for (const file of files) {
+    if (!fs.existsSync(file)) continue;
+    const s = readSigner(file);
+    if (!out.some((o) => o.keyid === s.keyid)) out.push(s);
+  }
+  return out;
+}
+
+/**
+ * Once a root that lists a next key instead of the current one is committed: the current key
+ * files become `<role>.retired-<version>.key`, the next ones take the current names.
+ */
+export function promoteNextOnlineKeys(keysDir: string, root: RootSigned): string[] {
+  const promoted: string[] = [];
+  for (const role of ['snapshot', 'timestamp'] as const) {
+    const current = path.join(keysDir, ONLINE_KEY_FILES[role]);
+    const next = path.join(keysDir, NEXT_ONLINE_KEY_FILES[role]);
+    if (!fs.existsSync(next)) continue;
+    const listed = root.roles[role].keyids;
+    const currentId = fs.existsSync(current) ? readSigner(current).keyid : undefined;
+    if (!listed.includes(readSigner(next).keyid) || (currentId !== undefined && listed.includes(currentId))) continue;
+    if (fs.existsSync(current)) {
+      const retired = path.join(keysDir, `${role}.retired-v${root.version}.key`);
+      fs.renameSync(current, retired);
+      if (fs.existsSync(`${current}.pub`)) fs.renameSync(`${current}.pub`, `${retired}.pub`);
+    }
+    fs.renameSync(next, current);
+    if (fs.existsSync(`${next}.pub`)) fs.renameSync(`${next}.pub`, `${current}.pub`);
+    promoted.push(role);
+  }
+  return promoted;
 }
 
 /**

@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { Envelope, Key, RoleKeys, RootSigned, short, signEnvelope, tallySignatures, TargetsSigned, SignatureTally } from '../../core/tuf';
 import { describeDiff, diffTargets } from '../../core/projects';
+import { describeRootDiff, diffRoot } from '../../core/root';
 import { PendingChange } from '../../adapters/http/api-client';
 import { ClientContext, clientContext, withServerOptions } from '../client-context';
 import { reportResult } from '../signed-change';
@@ -13,13 +14,42 @@ interface LocalView {
   lines: string[];
   tally: SignatureTally;
   stale?: string;
+  /** root changes: the tallies by the trusted root's keys and by the proposed root's own */
+  rootTallies?: { trusted: SignatureTally; proposed: SignatureTally };
+}
+
+/**
+ * A root change counts twice: a threshold of the trusted root's keys AND of the proposed root's.
+ * The combined tally awaits every key of either that has not signed; met when both are.
+ */
+function verifyRootLocally(ctx: ClientContext, change: PendingChange): LocalView {
+  const proposed = change.metadata as Envelope<RootSigned>;
+  const current = ctx.trust.root();
+  const trusted = tallySignatures(proposed, current.keys, current.roles.root);
+  const own = tallySignatures(proposed, proposed.signed.keys ?? {}, proposed.signed.roles?.root ?? { keyids: [], threshold: 1 });
+  const stale = proposed.signed.version !== current.version + 1 ? `root is at v${current.version}; this change proposes v${proposed.signed.version}. Ask its author to make it again.` : undefined;
+  const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+  const tally: SignatureTally = {
+    threshold: Math.max(trusted.threshold, own.threshold),
+    validBy: union(trusted.validBy, own.validBy),
+    invalidBy: union(trusted.invalidBy, own.invalidBy),
+    awaiting: union(trusted.awaiting, own.awaiting).filter((k) => !trusted.validBy.includes(k) && !own.validBy.includes(k)),
+    unauthorised: trusted.unauthorised.filter((k) => own.unauthorised.includes(k)),
+    met: trusted.met && own.met,
+  };
+  const lines = [
+    `root keys of v${current.version} (trusted): ${trusted.validBy.length}/${trusted.threshold} signed`,
+    `root keys of v${proposed.signed.version} (proposed): ${own.validBy.length}/${own.threshold} signed`,
+    ...describeRootDiff(diffRoot(current, proposed.signed)),
+  ];
+  return { lines, tally, stale, rootTallies: { trusted, proposed: own } };
 }
 
 /** What the change does and who signed it, computed from verified metadata only. */
 async function verifyLocally(ctx: ClientContext, change: PendingChange): Promise<LocalView> {
   await ctx.trust.refresh();
   const proposed = change.metadata as Envelope<TargetsSigned>;
-  if (change.role === 'root') throw new UsageError('root changes are signed with `vouch root sign` (not supported by this version)');
+  if (change.role === 'root') return verifyRootLocally(ctx, change);
   const top = ctx.trust.topTargets().signed;
   let current: TargetsSigned | undefined;
   let keys: Record<string, Key>;
