@@ -5,7 +5,7 @@ import { Clock, GitAuthor, MetadataIndex, MetadataIndexTx, MetadataStore, Publis
 import { MAIN_BRANCH, rolePath } from './layout';
 import { chooseOnlineSigners, isOnlineKeyring, needsResign, OnlineKeyring, OnlinePolicy, OnlineSigners, updateOnlineRoles } from './online-roles';
 import { parseEnvelope, RootSigned } from '../core/tuf';
-import { readState, RepositoryState } from './state';
+import { ParsedBlobs, readState, RepositoryState } from './state';
 import { rowFor } from './indexer';
 import { indexUpdateFor } from './index-update';
 import { catchUp } from './sync';
@@ -59,9 +59,10 @@ export class Repository {
   private readonly listeners: PublishListener[] = [];
   /** the parsed state at the last head read: a commit never changes, so neither does its state */
   private cached: RepositoryState | undefined;
+  private readonly parsed: ParsedBlobs = new Map();
 
   private async stateAt(head: string): Promise<RepositoryState> {
-    if (this.cached?.head !== head) this.cached = await readState(this.store, head);
+    if (this.cached?.head !== head) this.cached = await readState(this.store, head, this.parsed);
     return this.cached;
   }
 

@@ -15,19 +15,32 @@ export interface RepositoryState {
   project(name: string): Promise<Envelope<TargetsSigned> | undefined>;
 }
 
-export async function readState(store: MetadataStore, head: string): Promise<RepositoryState> {
-  const read = async (role: string): Promise<Uint8Array> => {
-    const file = await store.readFile(head, rolePath(role));
-    if (!file) throw new OperationError('integrity', `commit ${head.slice(0, 12)} has no ${rolePath(role)}`);
-    return file.bytes;
+/**
+ * Parsed top-level files by git blob id: a blob never changes, and the targets role (one entry
+ * per project) is re-published far less often than the roles around it.
+ */
+export type ParsedBlobs = Map<string, unknown>;
+
+export async function readState(store: MetadataStore, head: string, parsed: ParsedBlobs = new Map()): Promise<RepositoryState> {
+  const file = async (role: string) => {
+    const f = await store.readFile(head, rolePath(role));
+    if (!f) throw new OperationError('integrity', `commit ${head.slice(0, 12)} has no ${rolePath(role)}`);
+    return f;
   };
-  const snapshotBytes = await read('snapshot');
+  const targetsFile = await file('targets');
+  let targets = parsed.get(targetsFile.oid) as Envelope<TargetsSigned> | undefined;
+  if (!targets) {
+    targets = parseEnvelope(targetsFile.bytes, 'targets');
+    parsed.clear();
+    parsed.set(targetsFile.oid, targets);
+  }
+  const snapshotBytes = (await file('snapshot')).bytes;
   return {
     head,
-    root: parseEnvelope(await read('root'), 'root'),
-    targets: parseEnvelope(await read('targets'), 'targets'),
+    root: parseEnvelope((await file('root')).bytes, 'root'),
+    targets,
     snapshot: parseEnvelope(snapshotBytes, 'snapshot'),
-    timestamp: parseEnvelope(await read('timestamp'), 'timestamp'),
+    timestamp: parseEnvelope((await file('timestamp')).bytes, 'timestamp'),
     snapshotBytes,
     async project(name) {
       const file = await store.readFile(head, rolePath(name));

@@ -61,8 +61,8 @@ export interface TopLevelBytes {
   targets: Uint8Array;
 }
 
-/** Spec §5.4-5.6 for the top-level roles, from a trusted root. */
-export function verifyTopLevel(root: RootSigned, bytes: TopLevelBytes, now: Date): { timestamp: TimestampSigned; snapshot: SnapshotSigned; targets: TargetsSigned } {
+/** Spec §5.4-5.5: timestamp, then the snapshot it pins, from a trusted root. */
+export function verifyTimestampAndSnapshot(root: RootSigned, bytes: { timestamp: Uint8Array; snapshot: Uint8Array }, now: Date): { timestamp: TimestampSigned; snapshot: SnapshotSigned } {
   const timestamp = parseEnvelope(bytes.timestamp, 'timestamp');
   requireSigned('timestamp', timestamp, root, 'timestamp');
   notExpired('timestamp', timestamp.signed, now);
@@ -70,11 +70,22 @@ export function verifyTopLevel(root: RootSigned, bytes: TopLevelBytes, now: Date
   matchesMeta('snapshot', bytes.snapshot, snapshot.signed, timestamp.signed.meta['snapshot.json']);
   requireSigned('snapshot', snapshot, root, 'snapshot');
   notExpired('snapshot', snapshot.signed, now);
-  const targets = parseEnvelope(bytes.targets, 'targets');
-  matchesMeta('targets', bytes.targets, targets.signed, snapshot.signed.meta['targets.json']);
+  return { timestamp: timestamp.signed, snapshot: snapshot.signed };
+}
+
+/** Spec §5.6 for the top-level targets role, as the verified snapshot pins it. */
+export function verifyTargets(root: RootSigned, bytes: Uint8Array, snapshot: SnapshotSigned, now: Date): TargetsSigned {
+  const targets = parseEnvelope(bytes, 'targets');
+  matchesMeta('targets', bytes, targets.signed, snapshot.meta['targets.json']);
   requireSigned('targets', targets, root, 'targets');
   notExpired('targets', targets.signed, now);
-  return { timestamp: timestamp.signed, snapshot: snapshot.signed, targets: targets.signed };
+  return targets.signed;
+}
+
+/** Spec §5.4-5.6 for the top-level roles, from a trusted root. */
+export function verifyTopLevel(root: RootSigned, bytes: TopLevelBytes, now: Date): { timestamp: TimestampSigned; snapshot: SnapshotSigned; targets: TargetsSigned } {
+  const { timestamp, snapshot } = verifyTimestampAndSnapshot(root, bytes, now);
+  return { timestamp, snapshot, targets: verifyTargets(root, bytes.targets, snapshot, now) };
 }
 
 export function verifyState(bytes: StateBytes, now: Date): VerifiedState {

@@ -3,7 +3,8 @@
 // a publish re-verifies the top-level roles and only the project roles whose bytes changed.
 // Nothing the database says decides what is in it.
 import {
-  RootSigned, RuleViolation, SnapshotSigned, TargetsSigned, TimestampSigned, verifyProject, verifyRootChain, verifyTopLevel,
+  RootSigned, RuleViolation, SnapshotSigned, TargetsSigned, TimestampSigned, verifyProject, verifyRootChain, verifyTargets,
+  verifyTimestampAndSnapshot,
 } from '../../core/tuf';
 import { rolePath } from '../layout';
 import { MetadataIndex, MetadataStore } from '../ports';
@@ -20,6 +21,7 @@ export class VerifiedView {
   private commit: string | undefined;
   private rootOid: string | undefined;
   private targetsOid: string | undefined;
+  private targetsLength: number | undefined;
   private readonly projectOids = new Map<string, string | undefined>();
   root: RootSigned | undefined;
   top: { timestamp: TimestampSigned; snapshot: SnapshotSigned; targets: TargetsSigned } | undefined;
@@ -69,9 +71,11 @@ export class VerifiedView {
       if (!o) throw new RuleViolation('malformed', `${rolePath(role)} is missing`);
       return this.store.readBlob(o);
     };
-    const root = oid('root') === this.rootOid && this.root ? this.root : await this.verifyRoots(now);
-    const top = verifyTopLevel(root, { timestamp: await read('timestamp'), snapshot: await read('snapshot'), targets: await read('targets') }, now);
+    const rootChanged = oid('root') !== this.rootOid || !this.root;
+    const root = rootChanged ? await this.verifyRoots(now) : this.root!;
+    const ts = verifyTimestampAndSnapshot(root, { timestamp: await read('timestamp'), snapshot: await read('snapshot') }, now);
     const targetsChanged = oid('targets') !== this.targetsOid;
+    const top = { ...ts, targets: this.reusableTargets(rootChanged || targetsChanged, ts.snapshot, now) ?? verifyTargets(root, await read('targets'), ts.snapshot, now) };
     const changed: string[] = [];
     const delegated = new Set((top.targets.delegations?.roles ?? []).map((r) => r.name));
     for (const name of [...this.projectOids.keys()]) {
@@ -101,9 +105,23 @@ export class VerifiedView {
     }
     this.root = root;
     this.rootOid = oid('root');
+    if (this.targetsOid !== oid('targets')) this.targetsLength = (await read('targets')).length;
     this.targetsOid = oid('targets');
     this.top = top;
     return { projects: changed };
+  }
+
+  /**
+   * The targets role verified at an earlier commit, when this commit holds the same bytes under
+   * the same root and the new snapshot pins that version: re-verifying the admins' role (one
+   * entry per project) on every publish would make each publish grow with the repository.
+   */
+  private reusableTargets(changed: boolean, snapshot: SnapshotSigned, now: Date): TargetsSigned | undefined {
+    const previous = this.top?.targets;
+    const pin = snapshot.meta['targets.json'];
+    if (changed || !previous || !pin || pin.version !== previous.version || pin.hashes !== undefined) return undefined;
+    if (pin.length !== undefined && pin.length !== this.targetsLength) return undefined;
+    return isoNow(now) < previous.expires ? previous : undefined;
   }
 
   /** The whole root chain from the pinned root v1; later versions as the index locates them. */
