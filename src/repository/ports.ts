@@ -180,7 +180,12 @@ export interface SuiteRecord {
 
 /** Generated apt indexes, stored by content, and each suite's current Release. */
 export interface AptStore {
-  putIndex(bytes: Uint8Array): Promise<string>;
+  /**
+   * Stores an index file under its sha256 (computed by the caller). Not flushed one by one: a
+   * server restart rebuilds every index from the verified metadata anyway, and the suite record
+   * that names them is written atomically after them.
+   */
+  putIndex(bytes: Uint8Array, sha256: string): Promise<void>;
   /** where an index file with this sha256 is (or would be) on disk */
   pathOfIndex(sha256: string): string;
   /** writes a suite's record atomically: the switch to a new generation */

@@ -1,6 +1,5 @@
 // Generated apt indexes on disk, stored by sha256 (`data/apt/by-hash/`), and one JSON record
 // per suite (`data/apt/suites/<suite>.json`) replaced atomically: writing it is the switch.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AptStore, SuiteRecord } from '../../repository/ports';
@@ -17,11 +16,9 @@ export class FsAptStore implements AptStore {
     return path.join(this.root, 'suites');
   }
 
-  async putIndex(bytes: Uint8Array): Promise<string> {
-    const sha256 = createHash('sha256').update(bytes).digest('hex');
-    const file = path.join(this.byHash, sha256);
-    if (!fs.existsSync(file)) await atomicWrite(file, bytes);
-    return sha256;
+  async putIndex(bytes: Uint8Array, sha256: string): Promise<void> {
+    const file = this.pathOfIndex(sha256);
+    if (!fs.existsSync(file)) await atomicWrite(file, bytes, { flush: false });
   }
 
   pathOfIndex(sha256: string): string {

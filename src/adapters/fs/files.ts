@@ -4,14 +4,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** Writes to a temporary name beside `file`, flushes, then renames over it. */
-export async function atomicWrite(file: string, bytes: Uint8Array): Promise<void> {
+/**
+ * Writes to a temporary name beside `file`, flushes (unless told the file can be rebuilt after a
+ * power loss), then renames over it: readers see the old bytes or the new, never a part.
+ */
+export async function atomicWrite(file: string, bytes: Uint8Array, opts: { flush?: boolean } = {}): Promise<void> {
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
   const tmp = path.join(path.dirname(file), `.tmp-${randomBytes(8).toString('hex')}`);
   const handle = await fs.promises.open(tmp, 'wx', 0o644);
   try {
     await handle.writeFile(bytes);
-    await handle.sync();
+    if (opts.flush !== false) await handle.sync();
   } finally {
     await handle.close();
   }

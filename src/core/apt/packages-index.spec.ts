@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { buildPackagesIndex, gzipIndex, hashIndex } from './packages-index';
+import { buildPackagesIndex, chunkedIndex, gzipChunks, gzipIndex, hashIndex } from './packages-index';
 import { renderPackagesStanza } from './packages-stanza';
 
 const stanza = (pkg: string, version: string, arch = 'amd64'): string =>
@@ -42,8 +42,8 @@ describe('gzipIndex', () => {
   it('round-trips and writes a fixed header: no name, mtime 0, Unix', () => {
     const gz = gzipIndex('Package: p\n\n');
     expect(gunzipSync(gz).toString('utf8')).toBe('Package: p\n\n');
-    // ID1 ID2 CM=deflate FLG=0 (no name, no comment) MTIME=0 XFL=4 (fastest, as gzip -1) OS=3
-    expect([...gz.subarray(0, 10)]).toEqual([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 3]);
+    // ID1 ID2 CM=deflate FLG=0 (no name, no comment) MTIME=0 XFL=0 OS=3
+    expect([...gz.subarray(0, 10)]).toEqual([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]);
   });
 
   it.each([
@@ -71,5 +71,35 @@ describe('hashIndex', () => {
 
   it('counts bytes, not characters', () => {
     expect(hashIndex('Zoë').size).toBe(4);
+  });
+});
+
+describe('chunkedIndex and gzipChunks', () => {
+  const entry = (pkg: string, version = '1.0-1') => ({ package: pkg, version, architecture: 'amd64', stanza: `Package: ${pkg}\nVersion: ${version}\nArchitecture: amd64\n` });
+  const many = Array.from({ length: 500 }, (_, i) => entry(`pkg${i}`));
+
+  it('joins to exactly the Packages file buildPackagesIndex writes', () => {
+    expect(chunkedIndex(many).join('')).toBe(buildPackagesIndex(many.map((e) => e.stanza)));
+  });
+
+  it('keeps every version of a package in one chunk', () => {
+    const chunks = chunkedIndex([...many, entry('pkg7', '2.0-1'), entry('pkg7', '0.9-1')]);
+    expect(chunks.filter((c) => c.includes('Package: pkg7\n'))).toHaveLength(1);
+  });
+
+  it('changes one chunk when one package is added, and decompresses to the whole index', () => {
+    const before = chunkedIndex(many);
+    const after = chunkedIndex([...many, entry('pkg250x')]);
+    expect(before.length).toBeGreaterThan(5);
+    expect(after.filter((c) => !before.includes(c))).toHaveLength(1);
+    const first = gzipChunks(before, new Map());
+    const second = gzipChunks(after, first.members);
+    expect(gunzipSync(second.bytes).toString('utf8')).toBe(after.join(''));
+    const reused = [...second.members.values()].filter((m) => [...first.members.values()].includes(m));
+    expect(reused.length).toBe(second.members.size - 1);
+  });
+
+  it('writes a valid empty gzip for an empty index', () => {
+    expect(gunzipSync(gzipChunks([], new Map()).bytes).toString()).toBe('');
   });
 });

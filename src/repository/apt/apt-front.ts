@@ -2,7 +2,7 @@
 // maintainers signed. A publish rebuilds only the (suite, component, architecture) indexes it
 // touched; indexes are stored by hash; a suite switches to its new Release (signed last) in one
 // atomic write, and earlier generations stay fetchable by hash.
-import { AptEntry, aptEntries, gzipIndex, hashIndex, indexKey, joinSortedIndex, suiteLayouts } from '../../core/apt';
+import { AptEntry, aptEntries, chunkedIndex, gzipChunks, hashIndex, indexKey, suiteLayouts } from '../../core/apt';
 import { TargetsSigned } from '../../core/tuf';
 import { AptStore, ArchiveSigner, Clock, IndexFile, SuiteRecord } from '../ports';
 import { VerifiedView } from './verified-view';
@@ -30,6 +30,8 @@ export class AptFront {
   readonly pool = new Map<string, PoolTarget>();
   readonly suites = new Map<string, SuiteRecord>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** per index key: the gzip members of its last build, so a publish recompresses changed chunks only */
+  private readonly gzipMembers = new Map<string, Map<string, Buffer>>();
   /** suite → index keys the view changed and no published Release lists yet */
   private readonly unpublished = new Map<string, Set<string>>();
 
@@ -146,10 +148,12 @@ export class AptFront {
       const [, component, binaryArch] = key.split('/');
       const arch = binaryArch.replace(/^binary-/, '');
       const listed = [...(this.bySuiteComponent.get(`${suite}/${component}`)?.values() ?? [])].filter((e) => e.architecture === arch || e.architecture === 'all');
-      const text = Buffer.from(joinSortedIndex(listed), 'utf8');
+      const chunks = chunkedIndex(listed);
+      const gz = gzipChunks(chunks, this.gzipMembers.get(key) ?? new Map());
+      this.gzipMembers.set(key, gz.members);
       const stored = await Promise.all([
-        this.storeIndex(`${component}/${binaryArch}/Packages`, text),
-        this.storeIndex(`${component}/${binaryArch}/Packages.gz`, gzipIndex(text)),
+        this.storeIndex(`${component}/${binaryArch}/Packages`, Buffer.from(chunks.join(''), 'utf8')),
+        this.storeIndex(`${component}/${binaryArch}/Packages.gz`, gz.bytes),
       ]);
       for (const f of stored) files.set(f.path, f);
     }
@@ -158,7 +162,7 @@ export class AptFront {
 
   private async storeIndex(path: string, bytes: Uint8Array): Promise<IndexFile> {
     const { size, sha256, sha512 } = hashIndex(bytes);
-    await this.store.putIndex(bytes);
+    await this.store.putIndex(bytes, sha256);
     return { path, size, sha256, sha512 };
   }
 
