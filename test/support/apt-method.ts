@@ -16,7 +16,6 @@ import {
 } from '../../src/core/tuf';
 import { CliResult, childEnv, rawGet, REPO_ROOT, runCli } from './server-process';
 
-export const HAS_APT = fs.existsSync('/usr/bin/apt-get') && fs.existsSync('/usr/bin/dpkg-deb') && fs.existsSync('/usr/lib/apt/methods/http');
 const SYSTEM_METHODS = '/usr/lib/apt/methods';
 
 export interface AptRun {
