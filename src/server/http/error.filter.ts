@@ -1,7 +1,7 @@
 // The one place domain errors become HTTP answers: a status, a code and a message a person can
 // act on. Nothing below the server shell knows about HTTP.
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { RuleViolation } from '../../core/tuf';
 import { OperationCode, OperationError } from '../../repository/errors';
 import { UploadRefused } from '../../adapters/blobs/upload-staging';
@@ -44,13 +44,9 @@ export class ErrorFilter implements ExceptionFilter {
 
   catch(error: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    const req = host.switchToHttp().getRequest<Request>();
     const answer = statusOf(error);
     if (answer.status >= 500) this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     if (res.headersSent) return;
-    // Refused before its body was read (an oversized upload): the connection cannot be reused,
-    // and saying so keeps the client from sending its next request into a closing socket.
-    if (!req.complete) res.setHeader('Connection', 'close');
     res.status(answer.status).json({ error: { code: answer.code, message: answer.message } });
   }
 }
