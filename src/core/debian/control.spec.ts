@@ -40,10 +40,9 @@ describe('parseControl', () => {
     expect(() => parseControl(text)).toThrow(message);
   });
 
-  it('stays linear on a long run of blanks inside a value', () => {
-    const started = process.hrtime.bigint();
-    parseControl(`A: x${' '.repeat(1 << 20)}y\n`);
-    expect(Number(process.hrtime.bigint() - started) / 1e9).toBeLessThan(1);
+  // A quadratic trim would take hours on this input; the test's own time limit is the guard.
+  it('parses a value with a long run of blanks inside it', () => {
+    expect(parseControl(`A: x${' '.repeat(1 << 20)}y\n`).get('A')).toBe(`x${' '.repeat(1 << 20)}y`);
   });
 });
 

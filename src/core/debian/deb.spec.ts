@@ -94,10 +94,8 @@ describe('parseDeb', () => {
       ['a zstd frame asking for a 1 GiB window', () => zstdFrame([0x00, 20 << 3]), 'zst'],
       ['a zstd frame declaring 1 GiB of content', () => zstdFrame([0xa0, 0, 0, 0, 0x40]), 'zst'],
       ['a plain control.tar over the limit', () => zeros(17 * 1024 * 1024), 'none'],
-    ])('rejects %s quickly with too-large', async (_name, payload, compression) => {
-      const started = process.hrtime.bigint();
+    ])('rejects %s with too-large (the cap stops decompression; speed is not asserted here)', async (_name, payload, compression) => {
       expect(await outcome(buildDeb({ compression, controlMember: await payload() }))).toBe('too-large');
-      expect(Number(process.hrtime.bigint() - started) / 1e9).toBeLessThan(5);
     });
 
     it('names the limit and the likely cause in the message', async () => {
