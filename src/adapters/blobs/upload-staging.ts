@@ -97,9 +97,7 @@ export class FsUploadStaging implements UploadStaging {
       await fs.promises.rename(tmp, final);
       return { sha256: got, sha512: sha512.digest('hex'), length };
     } catch (e) {
-      // The file may still be opening: wait until the stream is closed, or the open would create
-      // it again after the removal and leave it behind.
-      if (!out.closed) await new Promise<void>((resolve) => out.once('close', () => resolve()).destroy());
+      out.destroy();
       await fs.promises.rm(tmp, { force: true });
       throw e;
     }
