@@ -187,23 +187,27 @@ export async function runCli(args: string[], env: Record<string, string> = {}, t
   return { ...exit, stdout: io.stdout(), stderr: io.stderr() };
 }
 
-/**
- * Refreshes a tuf-js client whose trusted metadata lives in cacheDir (seeded with rootBytes on
- * first use), and returns the version of the timestamp it trusts afterwards.
- */
-export async function tufRefresh(url: string, rootBytes: Uint8Array, cacheDir: string): Promise<number> {
+/** A tuf-js client of the server at `url`, its trusted metadata in cacheDir (seeded with rootBytes). */
+export function tufUpdater(url: string, rootBytes: Uint8Array, cacheDir: string): Updater {
   const targetDir = path.join(cacheDir, 'targets');
   fs.mkdirSync(targetDir, { recursive: true });
   const rootFile = path.join(cacheDir, 'root.json');
   if (!fs.existsSync(rootFile)) fs.writeFileSync(rootFile, rootBytes);
-  const updater = new Updater({
+  return new Updater({
     metadataDir: cacheDir,
     metadataBaseUrl: `${url}/tuf/metadata`,
     targetDir,
     targetBaseUrl: `${url}/tuf/targets`,
     config: { fetchTimeout: 10_000, fetchRetries: 0 },
   });
-  await updater.refresh();
+}
+
+/**
+ * Refreshes a tuf-js client whose trusted metadata lives in cacheDir (seeded with rootBytes on
+ * first use), and returns the version of the timestamp it trusts afterwards.
+ */
+export async function tufRefresh(url: string, rootBytes: Uint8Array, cacheDir: string): Promise<number> {
+  await tufUpdater(url, rootBytes, cacheDir).refresh();
   return (JSON.parse(fs.readFileSync(path.join(cacheDir, 'timestamp.json'), 'utf8')) as { signed: { version: number } }).signed.version;
 }
 

@@ -6,11 +6,10 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Updater } from 'tuf-js';
 import { Envelope, SnapshotSigned, Signer, signEnvelope, TargetsSigned, TimestampSigned, unsigned } from '../../src/core/tuf';
 import { readSigner } from '../../src/adapters/keys/key-files';
 import { TestHome } from './backend';
-import { CliResult, git, metadataRepo, rawGet, runCli } from './server-process';
+import { CliResult, git, metadataRepo, rawGet, runCli, tufUpdater } from './server-process';
 
 /** Someone who runs `vouch`: a key pair (admins: the home's targets key) and a config directory. */
 export interface Person {
@@ -236,17 +235,7 @@ export async function tufDownload(url: string, rootV1: Uint8Array, cacheDir: str
 
 /** One refresh of a tuf-js client, then each target looked up and downloaded in turn. */
 export async function tufDownloads(url: string, rootV1: Uint8Array, cacheDir: string, targetPaths: string[]): Promise<(Buffer | undefined)[]> {
-  const targetDir = path.join(cacheDir, 'targets');
-  fs.mkdirSync(targetDir, { recursive: true });
-  const rootFile = path.join(cacheDir, 'root.json');
-  if (!fs.existsSync(rootFile)) fs.writeFileSync(rootFile, rootV1);
-  const updater = new Updater({
-    metadataDir: cacheDir,
-    metadataBaseUrl: `${url}/tuf/metadata`,
-    targetDir,
-    targetBaseUrl: `${url}/tuf/targets`,
-    config: { fetchTimeout: 10_000, fetchRetries: 0 },
-  });
+  const updater = tufUpdater(url, rootV1, cacheDir);
   await updater.refresh();
   const out: (Buffer | undefined)[] = [];
   for (const targetPath of targetPaths) {
@@ -255,7 +244,7 @@ export async function tufDownloads(url: string, rootV1: Uint8Array, cacheDir: st
       out.push(undefined);
       continue;
     }
-    const dest = path.join(targetDir, `${sha256(Buffer.from(targetPath))}.download`);
+    const dest = path.join(cacheDir, 'targets', `${sha256(Buffer.from(targetPath))}.download`);
     await updater.downloadTarget(info, dest);
     out.push(fs.readFileSync(dest));
   }

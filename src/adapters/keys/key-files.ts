@@ -68,3 +68,8 @@ export function readPublicKey(file: string): Key {
   }
   return key;
 }
+
+/** A key named on the command line: its keyid as given, or the keyid of a public key file. */
+export function keyIdFromArg(arg: string): string {
+  return /^[0-9a-f]{64}$/.test(arg) ? arg : keyId(readPublicKey(arg));
+}

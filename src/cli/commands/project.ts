@@ -1,8 +1,8 @@
 // `vouch project …`: admins add, change and delete projects (delegations in `targets`).
 import { Command } from 'commander';
-import { Key, keyId, TargetsSigned } from '../../core/tuf';
+import { Key, TargetsSigned } from '../../core/tuf';
 import { addMaintainer, addProject, removeMaintainer, removeProject } from '../../core/projects';
-import { readPublicKey } from '../../adapters/keys/key-files';
+import { keyIdFromArg, readPublicKey } from '../../adapters/keys/key-files';
 import { clientContext, ClientContext, withServerOptions } from '../client-context';
 import { reportResult, submitSigned } from '../signed-change';
 import { parseCount, parseDuration } from '../duration';
@@ -17,11 +17,6 @@ async function adminChange(ctx: ClientContext, keyFile: string, expiry: string, 
   const seconds = parseDuration(expiry, '--expiry');
   const result = await submitSigned(ctx, signer, async () => ({ role: 'targets', signed: edit(ctx.trust.topTargets().signed, ctx.now(), seconds) }));
   reportResult(ctx, result, json);
-}
-
-function maintainerKey(arg: string): string {
-  if (/^[0-9a-f]{64}$/.test(arg)) return arg;
-  return keyId(readPublicKey(arg));
 }
 
 function adminCommand(name: string, description: string): Command {
@@ -62,7 +57,7 @@ export function projectCommand(env: NodeJS.ProcessEnv, term: Terminal): Command 
       .option('--threshold <n>', 'also set the threshold (default: lowered only if it must be)')
       .action(async (name: string, key: string, o) => {
         const threshold = o.threshold ? parseCount(o.threshold, '--threshold') : undefined;
-        await adminChange(clientContext(env, o, term), o.key, o.expiry, (t, now, exp) => removeMaintainer(t, name, maintainerKey(key), now, exp, threshold), o.json);
+        await adminChange(clientContext(env, o, term), o.key, o.expiry, (t, now, exp) => removeMaintainer(t, name, keyIdFromArg(key), now, exp, threshold), o.json);
       }),
   );
   project.addCommand(

@@ -2,9 +2,9 @@
 // expiry). Each command builds root N+1 from the root tuf-js verified, signs it with one root
 // key and submits it; it is published once a threshold of the old AND the new root signed.
 import { Command } from 'commander';
-import { keyId, RootSigned, TargetsSigned } from '../../core/tuf';
+import { RootSigned, TargetsSigned } from '../../core/tuf';
 import { addRootKey, removeRootKey, setRootExpiry, setRootThreshold } from '../../core/root';
-import { readPublicKey } from '../../adapters/keys/key-files';
+import { keyIdFromArg, readPublicKey } from '../../adapters/keys/key-files';
 import { clientContext, ClientContext, withServerOptions } from '../client-context';
 import { reportResult, submitSigned } from '../signed-change';
 import { parseCount, parseDuration } from '../duration';
@@ -18,10 +18,6 @@ async function rootChange(ctx: ClientContext, keyFile: string, expiry: string | 
   // submitSigned signs any metadata; its type names targets, the role most changes are for.
   const result = await submitSigned(ctx, signer, async () => ({ role: 'root', signed: edit(ctx.trust.root(), ctx.now(), seconds) as unknown as TargetsSigned }));
   reportResult(ctx, result, json);
-}
-
-function keyIdOf(arg: string): string {
-  return /^[0-9a-f]{64}$/.test(arg) ? arg : keyId(readPublicKey(arg));
 }
 
 function rootCommand(name: string, description: string, expiryOption = true): Command {
@@ -49,7 +45,7 @@ export function rootCommands(env: NodeJS.ProcessEnv, term: Terminal): Command {
       .requiredOption('--role <role>', ROLE_HELP)
       .argument('<key>', 'the public key file, or its keyid')
       .action(async (key: string, o) => {
-        const id = keyIdOf(key);
+        const id = keyIdFromArg(key);
         await rootChange(clientContext(env, o, term), o.key, o.expiry, (r, now, exp) => removeRootKey(r, o.role, id, now, exp), o.json);
       }),
   );

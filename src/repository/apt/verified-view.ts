@@ -75,7 +75,9 @@ export class VerifiedView {
     const root = rootChanged ? await this.verifyRoots(now) : this.root!;
     const ts = verifyTimestampAndSnapshot(root, { timestamp: await read('timestamp'), snapshot: await read('snapshot') }, now);
     const targetsChanged = oid('targets') !== this.targetsOid;
-    const top = { ...ts, targets: this.reusableTargets(rootChanged || targetsChanged, ts.snapshot, now) ?? verifyTargets(root, await read('targets'), ts.snapshot, now) };
+    let targetsBytes: Uint8Array | undefined;
+    const reused = this.reusableTargets(rootChanged || targetsChanged, ts.snapshot, now);
+    const top = { ...ts, targets: reused ?? verifyTargets(root, (targetsBytes = await read('targets')), ts.snapshot, now) };
     const changed: string[] = [];
     const delegated = new Set((top.targets.delegations?.roles ?? []).map((r) => r.name));
     for (const name of [...this.projectOids.keys()]) {
@@ -105,7 +107,7 @@ export class VerifiedView {
     }
     this.root = root;
     this.rootOid = oid('root');
-    if (this.targetsOid !== oid('targets')) this.targetsLength = (await read('targets')).length;
+    if (targetsBytes) this.targetsLength = targetsBytes.length;
     this.targetsOid = oid('targets');
     this.top = top;
     return { projects: changed };
