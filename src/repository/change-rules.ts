@@ -1,13 +1,14 @@
 // Validating a proposed change against the current state, by every rule of DESIGN §3, before
 // anything is kept. Returns the signature tally: short of the threshold means pending.
 import {
-  checkEnvelope, Envelope, RootSigned, RuleViolation, short, SignatureTally, tallySignatures, TargetsSigned, TOP_LEVEL_ROLES,
+  checkEnvelope, combineTallies, Envelope, RootSigned, RuleViolation, short, SignatureTally, tallySignatures, TargetsSigned, TOP_LEVEL_ROLES,
   validateDelegatedChange, validateRootChange, validateTargetsChange,
 } from '../core/tuf';
-import { checkDebCustom, checkPlacement, customOf, diffTargets } from '../core/projects';
+import { checkDebCustom, checkPlacement, checkRotationProof, customOf, diffTargets, MaintainerRotation, maintainerRotationOf } from '../core/projects';
 import { DebFormatError, parseDeb } from '../core/debian/deb';
 import { RepositoryState } from './state';
 import { MetadataIndexTx, UploadStaging } from './ports';
+import { checkCompanion, CheckedCompanion, CompanionInput } from './companion-rules';
 
 export interface ChangePolicyConfig {
   maxExpirySeconds: number;
@@ -18,15 +19,38 @@ export interface CheckedChange {
   envelope: Envelope<TargetsSigned> | Envelope<RootSigned>;
   /** version of the role now published (0 for a project with no metadata yet) */
   currentVersion: number;
+  /** the signatures of the change itself (for root: of the trusted AND the proposed root) */
   tally: SignatureTally;
+  companion?: CheckedCompanion;
+  /** both the change and its companion have their thresholds */
+  met: boolean;
+  /** a maintainer's key rotation, proposed (with proof) by that maintainer */
+  rotation?: MaintainerRotation;
   /** target blobs (sha256) the change adds */
   blobs: string[];
   /** projects whose delegation the change removes */
   removedProjects: string[];
 }
 
-export async function checkChange(role: string, raw: unknown, state: RepositoryState, tx: MetadataIndexTx, staging: UploadStaging, policy: ChangePolicyConfig, now: Date): Promise<CheckedChange> {
+export async function checkChange(
+  role: string, raw: unknown, state: RepositoryState, tx: MetadataIndexTx, staging: UploadStaging, policy: ChangePolicyConfig, now: Date, companion?: CompanionInput,
+): Promise<CheckedChange> {
   const rules = { now, maxExpirySeconds: policy.maxExpirySeconds };
+  const change = await checkPrimary(role, raw, state, tx, staging, rules, companion !== undefined);
+  if (!companion) {
+    if (change.rotation && (await state.project(change.rotation.project))) {
+      const p = change.rotation.project;
+      throw new RuleViolation('malformed', `a key rotation of ${p} must carry ${p} re-signed by the new key as its companion, or ${p}'s published releases would stop verifying (\`vouch key rotate\` does this)`);
+    }
+    return change;
+  }
+  const checked = await checkCompanion(role, change.envelope.signed, companion, { state, rules, retired: new Set(await tx.retiredProjects()) });
+  return { ...change, companion: checked, met: change.met && checked.tally.met };
+}
+
+async function checkPrimary(
+  role: string, raw: unknown, state: RepositoryState, tx: MetadataIndexTx, staging: UploadStaging, rules: { now: Date; maxExpirySeconds: number }, hasCompanion: boolean,
+): Promise<CheckedChange> {
   if (role === 'root') {
     const envelope = checkEnvelope(raw, 'root') as Envelope<RootSigned>;
     const r = validateRootChange(state.root, envelope, rules);
@@ -37,9 +61,10 @@ export async function checkChange(role: string, raw: unknown, state: RepositoryS
           'a new root is proposed by a current root key holder, and needs a threshold of the current root keys as well as of its own',
       );
     }
-    requireTargetsStillVerify(state.targets, envelope.signed);
-    const tally = { ...r.proposed, met: r.met, awaiting: [...new Set([...r.trusted.awaiting, ...r.proposed.awaiting])] };
-    return { role, envelope, currentVersion: state.root.signed.version, tally, blobs: [], removedProjects: [] };
+    // With a companion, the re-signed targets is what must verify under the proposed root.
+    if (!hasCompanion) requireTargetsStillVerify(state.targets, envelope.signed);
+    const tally = combineTallies(r.trusted, r.proposed);
+    return { role, envelope, currentVersion: state.root.signed.version, tally, met: tally.met, blobs: [], removedProjects: [] };
   }
   if ((TOP_LEVEL_ROLES as readonly string[]).includes(role) && role !== 'targets') {
     throw new RuleViolation('online-key-misuse', `${role} is signed by the server's online key only; it is never submitted`);
@@ -49,12 +74,14 @@ export async function checkChange(role: string, raw: unknown, state: RepositoryS
     const retired = new Set(await tx.retiredProjects());
     const tally = validateTargetsChange(state.targets.signed, envelope, { root: state.root.signed, retiredRoleNames: retired }, rules);
     const removedProjects = diffTargets(state.targets.signed, envelope.signed).projectsRemoved;
-    return { role, envelope, currentVersion: state.targets.signed.version, tally, blobs: [], removedProjects };
+    const rotation = maintainerRotationOf(state.targets.signed, envelope.signed);
+    if (rotation && tally.validBy.length === 0) checkRotationProof(state.targets.signed, envelope, rotation);
+    return { role, envelope, currentVersion: state.targets.signed.version, tally, met: tally.met, rotation, blobs: [], removedProjects };
   }
   const current = (await state.project(role))?.signed;
   const tally = validateDelegatedChange(state.targets.signed, role, current?.version ?? 0, envelope, rules);
   const blobs = await checkProjectTargets(role, current, envelope.signed, staging);
-  return { role, envelope, currentVersion: current?.version ?? 0, tally, blobs, removedProjects: [] };
+  return { role, envelope, currentVersion: current?.version ?? 0, tally, met: tally.met, blobs, removedProjects: [] };
 }
 
 /**
@@ -67,8 +94,8 @@ function requireTargetsStillVerify(targets: Envelope<TargetsSigned>, proposed: R
   throw new RuleViolation(
     'threshold-not-met',
     `root v${proposed.version}: the published targets v${targets.signed.version} is signed by ${tally.validBy.length}/${tally.threshold} of the targets keys this root lists ` +
-      `(${proposed.roles.targets.keyids.map(short).join(', ')}), so no client could verify it. Re-sign targets first: add the new targets key, ` +
-      'publish a targets change signed with it (e.g. `vouch project …` with --key NEW_KEY), then remove the old key',
+      `(${proposed.roles.targets.keyids.map(short).join(', ')}), so no client could verify it. ` +
+      'Submit it with its companion: targets re-signed by the new targets keys (`vouch root … --targets-key FILE`, or `vouch sign ID --key TARGETSKEY` on the pending change)',
   );
 }
 

@@ -1,19 +1,20 @@
 // Submitting and co-signing changes. A change whose signatures meet its threshold is published
 // at once; one short of it becomes a pending change that other signers complete. Everything is
 // validated under the publish lock against the state it would be published on.
-import { RuleViolation, serialize, short, Signature, SignatureTally, tallySignatures } from '../core/tuf';
+import { combineTallies, Envelope, RuleViolation, serialize, short, Signature, SignatureTally, tallySignatures, TargetsSigned } from '../core/tuf';
 import { diffTargets, TargetsDiff } from '../core/projects';
 import { OperationError } from './errors';
 import { rolePath } from './layout';
 import { UploadStaging } from './ports';
 import { Repository, Writer } from './repository';
 import { checkChange, ChangePolicyConfig, CheckedChange } from './change-rules';
-import { CHANGE_BRANCH_PREFIX, changeId, listPendingIds, pendingMessage, readPending, signerAuthor, PendingRecord } from './pending';
+import { CompanionInput } from './companion-rules';
+import { CHANGE_BRANCH_PREFIX, changeId, CompanionRecord, listPendingIds, pendingMessage, readPending, signerAuthor, PendingRecord } from './pending';
 import { RepositoryState } from './state';
 
 export type SubmitResult =
   | { status: 'published'; role: string; version: number; commit: string }
-  | { status: 'pending'; role: string; version: number; id: string; tally: SignatureTally };
+  | { status: 'pending'; role: string; version: number; id: string; tally: SignatureTally; companion?: { role: string; tally: SignatureTally } };
 
 export interface PendingSummary {
   id: string;
@@ -27,6 +28,8 @@ export interface PendingSummary {
   diff?: TargetsDiff;
   /** the proposed metadata, as signed so far: signers verify it themselves */
   metadata: unknown;
+  /** the role re-signed under the keys this change introduces, published with it */
+  companion?: { role: string; version: number; tally: SignatureTally; metadata: unknown };
 }
 
 export class ChangeService {
@@ -36,27 +39,35 @@ export class ChangeService {
     private readonly policy: ChangePolicyConfig,
   ) {}
 
-  async submit(role: string, metadata: unknown): Promise<SubmitResult> {
+  async submit(role: string, metadata: unknown, companion?: CompanionInput): Promise<SubmitResult> {
     return this.repository.transaction(async (w) => {
-      const checked = await checkChange(role, metadata, w.state, w.tx, this.staging, this.policy, w.now);
-      if (checked.tally.met) return this.publish(w, checked, undefined);
+      const checked = await checkChange(role, metadata, w.state, w.tx, this.staging, this.policy, w.now, companion);
+      if (checked.met) return this.publish(w, checked, undefined);
       return this.propose(w, checked);
     });
   }
 
-  async addSignatures(id: string, signatures: Signature[]): Promise<SubmitResult> {
+  /** Signatures for the change itself, and for its companion (a signer may sign either or both). */
+  async addSignatures(id: string, signatures: Signature[], companionSignatures: Signature[] = []): Promise<SubmitResult> {
     return this.repository.transaction(async (w) => {
       const pending = await this.requirePending(w, id);
       const stale = await staleness(w.state, pending);
       if (stale) throw new RuleViolation('stale', `change ${id} is stale: ${stale}`);
       const envelope = { ...pending.envelope, signatures: mergeSignatures(pending.envelope.signatures, signatures) };
-      const checked = await checkChange(pending.role, envelope, w.state, w.tx, this.staging, this.policy, w.now);
-      const added = signatures.map((s) => s.keyid).filter((k) => checked.tally.validBy.includes(k));
+      const companion = pending.companion && { role: pending.companion.role, metadata: withSignatures(pending.companion.envelope, companionSignatures) };
+      if (!companion && companionSignatures.length > 0) throw new RuleViolation('malformed', `change ${id} has no companion role to sign`);
+      const checked = await checkChange(pending.role, envelope, w.state, w.tx, this.staging, this.policy, w.now, companion);
+      const added = [
+        ...signatures.map((s) => s.keyid).filter((k) => checked.tally.validBy.includes(k)),
+        ...companionSignatures.map((s) => s.keyid).filter((k) => checked.companion!.tally.validBy.includes(k)),
+      ];
       if (added.length === 0) {
-        throw new RuleViolation('threshold-not-met', `none of the signatures given (${signatures.map((s) => short(s.keyid)).join(', ')}) is by a key that may sign ${pending.role}; awaiting ${checked.tally.awaiting.map(short).join(', ')}`);
+        const given = [...signatures, ...companionSignatures].map((s) => short(s.keyid)).join(', ');
+        const awaiting = [...checked.tally.awaiting, ...(checked.companion?.tally.awaiting ?? [])].map(short).join(', ');
+        throw new RuleViolation('threshold-not-met', `none of the signatures given (${given}) is by a key that may sign ${pending.role}${pending.companion ? ` or ${pending.companion.role}` : ''}; awaiting ${awaiting}`);
       }
-      const head = await this.commitToBranch(w, pending.id, pending.role, pending.base, pending.head, serialize(envelope), added, `Sign ${pending.role} v${envelope.signed.version}`);
-      if (!checked.tally.met) return { status: 'pending', role: pending.role, version: envelope.signed.version, id, tally: checked.tally };
+      const head = await this.commitToBranch(w, pending.id, checked, pending.base, pending.head, [...new Set(added)], `Sign ${pending.role} v${envelope.signed.version}`);
+      if (!checked.met) return pendingResult(checked, id);
       return this.publish(w, checked, { id, head });
     });
   }
@@ -86,9 +97,11 @@ export class ChangeService {
   private async publish(w: Writer, c: CheckedChange, merged: { id: string; head: string } | undefined): Promise<SubmitResult> {
     for (const sha of c.blobs) await this.staging.promote(sha);
     const summary = c.role === 'targets' || c.role === 'root' ? `Update ${c.role}` : `Publish ${c.role} v${c.envelope.signed.version}`;
-    const signers = c.tally.validBy.map((k) => `Signed-by: ${k}`).join('\n');
+    const signers = [...new Set([...c.tally.validBy, ...(c.companion?.tally.validBy ?? [])])].map((k) => `Signed-by: ${k}`).join('\n');
+    const roles: Record<string, Uint8Array> = { [c.role]: serialize(c.envelope) };
+    if (c.companion) roles[c.companion.role] = serialize(c.companion.envelope);
     const result = await w.publish({
-      roles: { [c.role]: serialize(c.envelope) },
+      roles,
       removed: c.removedProjects,
       message: `${summary}${merged ? ` (change ${merged.id})` : ''}\n\n${signers}`,
       author: signerAuthor(c.tally.validBy[0]),
@@ -99,29 +112,52 @@ export class ChangeService {
   }
 
   private async propose(w: Writer, c: CheckedChange): Promise<SubmitResult> {
-    if (c.tally.validBy.length === 0) {
+    // A maintainer's key rotation is proposed by that maintainer (checked: old and new key signed
+    // it), and published once admins sign; any other change needs one signature that counts.
+    const signers = [...c.tally.validBy, ...(c.companion?.tally.validBy ?? [])];
+    if (signers.length === 0 && !c.rotation) {
       throw new RuleViolation('threshold-not-met', `${c.role}: no signature by a key that may sign it; awaiting ${c.tally.awaiting.map(short).join(', ')}`);
     }
     const id = changeId(c.role, c.envelope);
     const existing = await readPending(w.store, id);
-    const envelope = existing ? { ...c.envelope, signatures: mergeSignatures(existing.envelope.signatures, c.envelope.signatures) } : c.envelope;
+    const merged: CheckedChange = existing ? {
+      ...c,
+      envelope: { ...c.envelope, signatures: mergeSignatures(existing.envelope.signatures, c.envelope.signatures) },
+      companion: c.companion && { ...c.companion, envelope: mergeCompanion(existing.companion, c.companion.envelope) },
+    } : c;
     for (const sha of c.blobs) await this.staging.promote(sha);
-    await this.commitToBranch(w, id, c.role, existing?.base ?? w.state.head, existing?.head, serialize(envelope), c.tally.validBy, `Propose ${c.role} v${c.envelope.signed.version}`);
-    return { status: 'pending', role: c.role, version: c.envelope.signed.version, id, tally: c.tally };
+    const proposers = signers.length ? signers : [c.rotation!.oldKeyid];
+    await this.commitToBranch(w, id, merged, existing?.base ?? w.state.head, existing?.head, [...new Set(proposers)], `Propose ${c.role} v${c.envelope.signed.version}`);
+    return pendingResult(c, id);
   }
 
-  private async commitToBranch(w: Writer, id: string, role: string, base: string, head: string | undefined, bytes: Uint8Array, signers: string[], summary: string): Promise<string> {
+  private async commitToBranch(w: Writer, id: string, c: Pick<CheckedChange, 'role' | 'envelope' | 'companion'>, base: string, head: string | undefined, signers: string[], summary: string): Promise<string> {
+    const files: Record<string, Uint8Array> = { [rolePath(c.role)]: serialize(c.envelope) };
+    if (c.companion) files[rolePath(c.companion.role)] = serialize(c.companion.envelope);
     const result = await w.store.commit({
       branch: CHANGE_BRANCH_PREFIX + id,
       expectedHead: head,
-      files: { [rolePath(role)]: bytes },
-      message: pendingMessage(summary, id, role, base, signers),
+      files,
+      message: pendingMessage(summary, id, c.role, base, signers, c.companion?.role),
       author: signerAuthor(signers[0]),
       when: w.now,
       startFrom: base,
     });
     return result.commit;
   }
+}
+
+function pendingResult(c: CheckedChange, id: string): SubmitResult {
+  const companion = c.companion && { role: c.companion.role, tally: c.companion.tally };
+  return { status: 'pending', role: c.role, version: c.envelope.signed.version, id, tally: c.tally, ...(companion ? { companion } : {}) };
+}
+
+function withSignatures(envelope: Envelope<TargetsSigned>, added: Signature[]): Envelope<TargetsSigned> {
+  return { ...envelope, signatures: mergeSignatures(envelope.signatures, added) };
+}
+
+function mergeCompanion(existing: CompanionRecord | undefined, proposed: Envelope<TargetsSigned>): Envelope<TargetsSigned> {
+  return existing ? withSignatures(proposed, existing.envelope.signatures) : proposed;
 }
 
 /** Signatures by one key are replaced, never duplicated; the rules then verify each one. */
@@ -132,9 +168,13 @@ function mergeSignatures(existing: Signature[], added: Signature[]): Signature[]
 }
 
 async function staleness(state: RepositoryState, p: PendingRecord): Promise<string | undefined> {
-  const current = p.role === 'root' ? state.root.signed.version : p.role === 'targets' ? state.targets.signed.version : ((await state.project(p.role))?.signed.version ?? 0);
-  if (current + 1 === p.envelope.signed.version) return undefined;
-  return `${p.role} is at v${current} now and this change proposes v${p.envelope.signed.version}; make the change again from the current version (re-run the command that proposed it)`;
+  const parts = [{ role: p.role, version: p.envelope.signed.version }, ...(p.companion ? [{ role: p.companion.role, version: p.companion.envelope.signed.version }] : [])];
+  for (const { role, version } of parts) {
+    const current = role === 'root' ? state.root.signed.version : role === 'targets' ? state.targets.signed.version : ((await state.project(role))?.signed.version ?? 0);
+    if (current + 1 === version) continue;
+    return `${role} is at v${current} now and this change proposes v${version}; make the change again from the current version (re-run the command that proposed it)`;
+  }
+  return undefined;
 }
 
 async function summarise(state: RepositoryState, p: PendingRecord): Promise<PendingSummary> {
@@ -142,7 +182,8 @@ async function summarise(state: RepositoryState, p: PendingRecord): Promise<Pend
   let tally: SignatureTally;
   let diff: TargetsDiff | undefined;
   if (p.role === 'root') {
-    tally = tallySignatures(p.envelope, state.root.signed.keys, state.root.signed.roles.root);
+    const proposed = p.envelope.signed as import('../core/tuf').RootSigned;
+    tally = combineTallies(tallySignatures(p.envelope, state.root.signed.keys, state.root.signed.roles.root), tallySignatures(p.envelope, proposed.keys, proposed.roles.root));
   } else {
     const before = p.role === 'targets' ? state.targets.signed : (await state.project(p.role))?.signed;
     diff = diffTargets(before, p.envelope.signed as never);
@@ -154,6 +195,22 @@ async function summarise(state: RepositoryState, p: PendingRecord): Promise<Pend
   return {
     id: p.id, role: p.role, version: p.envelope.signed.version, base: p.base, createdAt: p.createdAt.toISOString(),
     stale: stale !== undefined, staleReason: stale, tally, diff, metadata: p.envelope,
+    companion: p.companion && summariseCompanion(p, p.companion),
   };
 }
 
+
+/** The companion's tally under the keys the change itself proposes. */
+function summariseCompanion(p: PendingRecord, c: CompanionRecord): PendingSummary['companion'] {
+  const signed = p.envelope.signed as unknown as Record<string, unknown>;
+  let tally: SignatureTally;
+  if (p.role === 'root') {
+    const root = signed as unknown as import('../core/tuf').RootSigned;
+    tally = tallySignatures(c.envelope, root.keys, root.roles.targets);
+  } else {
+    const targets = signed as unknown as TargetsSigned;
+    const delegation = targets.delegations?.roles.find((r) => r.name === c.role);
+    tally = tallySignatures(c.envelope, targets.delegations?.keys ?? {}, delegation ?? { keyids: [], threshold: 1 });
+  }
+  return { role: c.role, version: c.envelope.signed.version, tally, metadata: c.envelope };
+}

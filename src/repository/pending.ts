@@ -1,6 +1,8 @@
 // Pending changes live in the metadata repository as branches `changes/<id>`: the proposed role
 // file on top of the main commit it was built on, one commit per signature. Each commit's
-// message carries the change's facts as trailers, so the branch alone describes it.
+// message carries the change's facts as trailers, so the branch alone describes it. A change may
+// carry a companion: a second role re-signed under the keys the first one introduces (a root
+// change with targets, a targets change with a project), published together in one commit.
 import { createHash } from 'node:crypto';
 import { canonicalBytes, Envelope, parseEnvelope, RootSigned, TargetsSigned } from '../core/tuf';
 import { rolePath } from './layout';
@@ -16,7 +18,13 @@ export interface PendingRecord {
   /** the branch's newest commit */
   head: string;
   envelope: Envelope<TargetsSigned> | Envelope<RootSigned>;
+  companion?: CompanionRecord;
   createdAt: Date;
+}
+
+export interface CompanionRecord {
+  role: string;
+  envelope: Envelope<TargetsSigned>;
 }
 
 export function changeId(role: string, envelope: Envelope<TargetsSigned | RootSigned>): string {
@@ -42,13 +50,18 @@ export async function readPending(store: MetadataStore, id: string): Promise<Pen
   const file = await store.readFile(head, rolePath(role));
   if (!file) return undefined;
   const envelope = role === 'root' ? parseEnvelope(file.bytes, 'root') : parseEnvelope(file.bytes, 'targets');
-  return { id, role, base, head, envelope, createdAt: first.when };
+  const companionRole = TRAILER('Companion', newest.message);
+  const companionFile = companionRole ? await store.readFile(head, rolePath(companionRole)) : undefined;
+  if (companionRole && !companionFile) return undefined;
+  const companion = companionRole ? { role: companionRole, envelope: parseEnvelope(companionFile!.bytes, 'targets') } : undefined;
+  return { id, role, base, head, envelope, companion, createdAt: first.when };
 }
 
 export async function listPendingIds(store: MetadataStore): Promise<string[]> {
   return (await store.listBranches()).filter((b) => b.startsWith(CHANGE_BRANCH_PREFIX)).map((b) => b.slice(CHANGE_BRANCH_PREFIX.length)).sort();
 }
 
-export function pendingMessage(summary: string, id: string, role: string, base: string, keyids: string[]): string {
-  return `${summary}\n\nChange: ${id}\nRole: ${role}\nBase: ${base}\n${keyids.map((k) => `Signed-by: ${k}`).join('\n')}\n`;
+export function pendingMessage(summary: string, id: string, role: string, base: string, keyids: string[], companionRole?: string): string {
+  const companion = companionRole ? `Companion: ${companionRole}\n` : '';
+  return `${summary}\n\nChange: ${id}\nRole: ${role}\n${companion}Base: ${base}\n${keyids.map((k) => `Signed-by: ${k}`).join('\n')}\n`;
 }

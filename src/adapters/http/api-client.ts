@@ -38,8 +38,8 @@ export class ApiClient {
     } as RequestInit);
   }
 
-  submit(role: string, metadata: unknown): Promise<SubmitResult> {
-    return this.json('POST', '/api/v1/changes', { role, metadata });
+  submit(role: string, metadata: unknown, companion?: { role: string; metadata: unknown }): Promise<SubmitResult> {
+    return this.json('POST', '/api/v1/changes', { role, metadata, ...(companion ? { companion } : {}) });
   }
 
   async changes(): Promise<PendingSummary[]> {
@@ -50,8 +50,8 @@ export class ApiClient {
     return this.json('GET', `/api/v1/changes/${encodeURIComponent(id)}`);
   }
 
-  addSignatures(id: string, signatures: Signature[]): Promise<SubmitResult> {
-    return this.json('POST', `/api/v1/changes/${encodeURIComponent(id)}/signatures`, { signatures });
+  addSignatures(id: string, signatures: Signature[], companion: Signature[] = []): Promise<SubmitResult> {
+    return this.json('POST', `/api/v1/changes/${encodeURIComponent(id)}/signatures`, { signatures, ...(companion.length ? { companion } : {}) });
   }
 
   private async json<T>(method: string, path: string, body?: unknown): Promise<T> {

@@ -1,7 +1,7 @@
 // `vouch changes` and `vouch sign`: pending changes, what they would change, who signed, who is
 // awaited. The signer's tool verifies the proposal against metadata it trusts before signing.
 import { Command } from 'commander';
-import { Envelope, Key, RoleKeys, RootSigned, short, signEnvelope, tallySignatures, TargetsSigned, SignatureTally } from '../../core/tuf';
+import { canonicalBytes, combineTallies, Envelope, Key, RoleKeys, RootSigned, short, signEnvelope, tallySignatures, TargetsSigned, SignatureTally } from '../../core/tuf';
 import { describeDiff, diffTargets } from '../../core/projects';
 import { describeRootDiff, diffRoot } from '../../core/root';
 import { PendingChange } from '../../adapters/http/api-client';
@@ -16,6 +16,34 @@ interface LocalView {
   stale?: string;
   /** root changes: the tallies by the trusted root's keys and by the proposed root's own */
   rootTallies?: { trusted: SignatureTally; proposed: SignatureTally };
+  companion?: CompanionView;
+}
+
+/** The role a change re-signs under the keys it introduces: checked to say what it says now. */
+interface CompanionView {
+  role: string;
+  tally: SignatureTally;
+  problem?: string;
+}
+
+async function verifyCompanionLocally(ctx: ClientContext, change: PendingChange): Promise<CompanionView | undefined> {
+  const c = change.companion;
+  if (!c) return undefined;
+  const envelope = c.metadata as Envelope<TargetsSigned>;
+  let current: TargetsSigned | undefined;
+  let tally: SignatureTally;
+  if (change.role === 'root') {
+    const root = (change.metadata as Envelope<RootSigned>).signed;
+    current = ctx.trust.topTargets().signed;
+    tally = tallySignatures(envelope, root.keys, root.roles.targets);
+  } else {
+    const targets = (change.metadata as Envelope<TargetsSigned>).signed;
+    current = (await ctx.trust.projectRole(c.role))?.signed;
+    tally = tallySignatures(envelope, targets.delegations?.keys ?? {}, targets.delegations?.roles.find((r) => r.name === c.role) ?? { keyids: [], threshold: 1 });
+  }
+  const same = current !== undefined && envelope.signed.version === current.version + 1 && canonicalBytes({ ...current, version: 0 }).equals(canonicalBytes({ ...envelope.signed, version: 0 }));
+  const problem = same ? undefined : `${c.role} as re-signed by this change is not ${c.role} v${current?.version ?? 0} as this tool verified it, with the next version`;
+  return { role: c.role, tally, problem };
 }
 
 /**
@@ -28,15 +56,7 @@ function verifyRootLocally(ctx: ClientContext, change: PendingChange): LocalView
   const trusted = tallySignatures(proposed, current.keys, current.roles.root);
   const own = tallySignatures(proposed, proposed.signed.keys ?? {}, proposed.signed.roles?.root ?? { keyids: [], threshold: 1 });
   const stale = proposed.signed.version !== current.version + 1 ? `root is at v${current.version}; this change proposes v${proposed.signed.version}. Ask its author to make it again.` : undefined;
-  const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
-  const tally: SignatureTally = {
-    threshold: Math.max(trusted.threshold, own.threshold),
-    validBy: union(trusted.validBy, own.validBy),
-    invalidBy: union(trusted.invalidBy, own.invalidBy),
-    awaiting: union(trusted.awaiting, own.awaiting).filter((k) => !trusted.validBy.includes(k) && !own.validBy.includes(k)),
-    unauthorised: trusted.unauthorised.filter((k) => own.unauthorised.includes(k)),
-    met: trusted.met && own.met,
-  };
+  const tally = combineTallies(trusted, own);
   const lines = [
     `root keys of v${current.version} (trusted): ${trusted.validBy.length}/${trusted.threshold} signed`,
     `root keys of v${proposed.signed.version} (proposed): ${own.validBy.length}/${own.threshold} signed`,
@@ -49,7 +69,7 @@ function verifyRootLocally(ctx: ClientContext, change: PendingChange): LocalView
 async function verifyLocally(ctx: ClientContext, change: PendingChange): Promise<LocalView> {
   await ctx.trust.refresh();
   const proposed = change.metadata as Envelope<TargetsSigned>;
-  if (change.role === 'root') return verifyRootLocally(ctx, change);
+  if (change.role === 'root') return { ...verifyRootLocally(ctx, change), companion: await verifyCompanionLocally(ctx, change) };
   const top = ctx.trust.topTargets().signed;
   let current: TargetsSigned | undefined;
   let keys: Record<string, Key>;
@@ -69,7 +89,7 @@ async function verifyLocally(ctx: ClientContext, change: PendingChange): Promise
   const currentVersion = current?.version ?? 0;
   const stale = proposed.signed.version !== currentVersion + 1 ? `${change.role} is at v${currentVersion}; this change proposes v${proposed.signed.version}. Ask its author to make it again.` : undefined;
   const lines = describeDiff(diffTargets(current, proposed.signed));
-  return { lines, tally: tallySignatures(proposed, keys, role), stale };
+  return { lines, tally: tallySignatures(proposed, keys, role), stale, companion: await verifyCompanionLocally(ctx, change) };
 }
 
 function render(change: PendingChange, view: LocalView): string {
@@ -80,9 +100,19 @@ function render(change: PendingChange, view: LocalView): string {
     `awaiting: ${view.tally.awaiting.map(short).join(', ') || 'nobody'}`,
     ...(view.tally.invalidBy.length ? [`INVALID signatures by: ${view.tally.invalidBy.map(short).join(', ')}`] : []),
     ...(view.stale ? [`stale: ${view.stale}`] : []),
+    ...(view.companion ? renderCompanion(view.companion) : []),
     'changes:',
     ...(view.lines.length ? view.lines.map((l) => `  ${l}`) : ['  (no change to files or keys: a renewal)']),
   ].join('\n');
+}
+
+function renderCompanion(c: CompanionView): string[] {
+  return [
+    `with ${c.role} re-signed under the new keys (same content, next version): signed by ${c.tally.validBy.length}/${c.tally.threshold}: ${c.tally.validBy.map(short).join(', ') || 'nobody'}`,
+    `  awaiting: ${c.tally.met ? 'nobody' : c.tally.awaiting.map(short).join(', ')}`,
+    ...(c.tally.invalidBy.length ? [`  INVALID signatures by: ${c.tally.invalidBy.map(short).join(', ')}`] : []),
+    ...(c.problem ? [`  REFUSED: ${c.problem}`] : []),
+  ];
 }
 
 export function changesCommand(env: NodeJS.ProcessEnv, term: Terminal): Command {
@@ -138,17 +168,21 @@ export function signCommand(env: NodeJS.ProcessEnv, term: Terminal): Command {
       const view = await verifyLocally(ctx, change);
       term.err(render(change, view));
       if (view.stale) throw new UsageError(`not signing a stale change: ${view.stale}`);
-      if (view.tally.invalidBy.length) throw new UsageError('not signing: the change carries signatures that do not verify');
-      if (!view.tally.awaiting.includes(signer.keyid)) {
-        throw new UsageError(view.tally.validBy.includes(signer.keyid) ? `your key ${short(signer.keyid)} already signed this change` : `your key ${short(signer.keyid)} may not sign ${change.role}`);
+      if (view.tally.invalidBy.length || view.companion?.tally.invalidBy.length) throw new UsageError('not signing: the change carries signatures that do not verify');
+      if (view.companion?.problem) throw new UsageError(`not signing: ${view.companion.problem}`);
+      const signsChange = view.tally.awaiting.includes(signer.keyid);
+      const signsCompanion = view.companion?.tally.awaiting.includes(signer.keyid) === true;
+      if (!signsChange && !signsCompanion) {
+        const signed = view.tally.validBy.includes(signer.keyid) || view.companion?.tally.validBy.includes(signer.keyid);
+        throw new UsageError(signed ? `your key ${short(signer.keyid)} already signed this change` : `your key ${short(signer.keyid)} may not sign ${change.role}${view.companion ? ` or ${view.companion.role}` : ''}`);
       }
       if (!o.yes) {
         if (!term.interactive) throw new UsageError('no terminal to ask on: check the change above and pass --yes to sign');
         if (!(await term.confirm(`Sign ${change.role} v${change.version} with key ${short(signer.keyid)}?`))) return term.err('not signed');
       }
-      const proposed = change.metadata as Envelope<TargetsSigned | RootSigned>;
       // Signs the canonical bytes this tool computes from the proposal it just checked.
-      const signature = signEnvelope({ signatures: [], signed: proposed.signed }, signer).signatures[0];
-      reportResult(ctx, await ctx.api.addSignatures(id, [signature]), o.json);
+      const sign = (metadata: unknown) => signEnvelope({ signatures: [], signed: (metadata as Envelope<TargetsSigned | RootSigned>).signed }, signer).signatures;
+      const result = await ctx.api.addSignatures(id, signsChange ? sign(change.metadata) : [], signsCompanion ? sign(change.companion!.metadata) : []);
+      reportResult(ctx, result, o.json);
     });
 }

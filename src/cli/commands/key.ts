@@ -1,7 +1,12 @@
 // `vouch key generate`: an ed25519 key pair for a maintainer or an admin.
+// `vouch key rotate`: a maintainer replaces their own key in a project, as a change admins co-sign.
 import { Command } from 'commander';
 import * as fs from 'node:fs';
-import { writeNewKeyPair } from '../../adapters/keys/key-files';
+import { readPublicKey, writeNewKeyPair } from '../../adapters/keys/key-files';
+import { resigned, rotateMaintainerKey } from '../../core/projects';
+import { keyId, short } from '../../core/tuf';
+import { clientContext, withServerOptions } from '../client-context';
+import { reportResult, submitSigned } from '../signed-change';
 import { UsageError } from '../duration';
 import { Terminal } from '../terminal';
 
@@ -21,5 +26,40 @@ export function keyCommand(env: NodeJS.ProcessEnv, term: Terminal): Command {
       term.out(written.keyid);
       term.err(`private key: ${written.privateFile} (keep it secret${passphrase ? ', encrypted' : ''})\npublic key:  ${written.publicFile} (give this to the repository admins)`);
     });
+  key.addCommand(rotateCommand(env, term));
   return key;
+}
+
+/**
+ * The proposal carries the old key's signature (this maintainer asks) and the new key's (they hold
+ * it); the project's role comes along re-signed by the new key, so releases published before stay
+ * valid. Admins' signatures then publish it; from then on the old key's signatures do not count.
+ */
+function rotateCommand(env: NodeJS.ProcessEnv, term: Terminal): Command {
+  return withServerOptions(new Command('rotate'))
+    .description("replace your key in a project: a change signed by your old and new keys that the admins co-sign (`vouch sign`)")
+    .requiredOption('--project <name>', 'the project whose maintainer key changes')
+    .requiredOption('--old <file>', 'your current private key (the one being replaced)')
+    .requiredOption('--new <file.pub>', 'the new public key; its private key must be beside it (FILE without .pub, as `vouch key generate` writes it)')
+    .option('--json', 'print the result as JSON')
+    .action(async (o) => {
+      const ctx = clientContext(env, o, term);
+      const oldSigner = ctx.signer(o.old);
+      const newKey = readPublicKey(o.new);
+      const newPrivate = String(o.new).replace(/\.pub$/, '');
+      if (newPrivate === o.new || !fs.existsSync(newPrivate)) {
+        throw new UsageError(`the new key's private half must be at ${newPrivate === o.new ? `${o.new} without .pub` : newPrivate}: the rotation is signed with it, to show you hold it`);
+      }
+      const newSigner = ctx.signer(newPrivate);
+      if (newSigner.keyid !== keyId(newKey)) throw new UsageError(`${newPrivate} is not the private key of ${o.new}`);
+      const result = await submitSigned(ctx, { change: [oldSigner, newSigner], companion: [newSigner] }, async () => {
+        const targets = rotateMaintainerKey(ctx.trust.topTargets().signed, o.project, oldSigner.keyid, newKey);
+        const current = (await ctx.trust.projectRole(o.project))?.signed;
+        return { role: 'targets', signed: targets, companion: current && { role: o.project, signed: resigned(current) } };
+      });
+      reportResult(ctx, result, o.json);
+      if (!o.json && result.status === 'pending') {
+        term.err(`Key ${short(oldSigner.keyid)} is replaced by ${short(newSigner.keyid)} in ${o.project} once admins sign: vouch sign ${result.id} --key ADMINKEY`);
+      }
+    });
 }

@@ -4,3 +4,4 @@ export * from './names';
 export * from './project-role';
 export * from './target-custom';
 export * from './deb-target';
+export * from './key-rotation';

@@ -59,6 +59,24 @@ export function tallySignatures(envelope: Envelope<SignedCommon>, keys: Record<s
   };
 }
 
+/**
+ * One tally for metadata that needs two thresholds at once (a root change: the trusted root's
+ * keys AND the proposed root's). It awaits every key of either that has not signed, and is met
+ * when both are.
+ */
+export function combineTallies(a: SignatureTally, b: SignatureTally): SignatureTally {
+  const union = (x: string[], y: string[]) => [...new Set([...x, ...y])];
+  const validBy = union(a.validBy, b.validBy);
+  return {
+    threshold: Math.max(a.threshold, b.threshold),
+    validBy,
+    invalidBy: union(a.invalidBy, b.invalidBy).filter((k) => !validBy.includes(k)),
+    awaiting: union(a.awaiting, b.awaiting).filter((k) => !validBy.includes(k)),
+    unauthorised: a.unauthorised.filter((k) => b.unauthorised.includes(k)),
+    met: a.met && b.met,
+  };
+}
+
 function isUsableKey(keyid: string, key: Key): boolean {
   try {
     checkKey(keyid, key);

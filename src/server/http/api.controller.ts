@@ -42,8 +42,8 @@ export class ApiController {
 
   @Post('changes')
   async submit(@Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<SubmitResult> {
-    const { role, metadata } = parseSubmitChange(body);
-    const result = await this.changes.submit(role, metadata);
+    const { role, metadata, companion } = parseSubmitChange(body);
+    const result = await this.changes.submit(role, metadata, companion);
     res.status(result.status === 'published' ? 201 : 202);
     return result;
   }
@@ -60,7 +60,8 @@ export class ApiController {
 
   @Post('changes/:id/signatures')
   async sign(@Param('id') id: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response): Promise<SubmitResult> {
-    const result = await this.changes.addSignatures(parseChangeId(id), parseSignatures(body));
+    const { signatures, companion } = parseSignatures(body);
+    const result = await this.changes.addSignatures(parseChangeId(id), signatures, companion);
     res.status(result.status === 'published' ? 201 : 202);
     return result;
   }
