@@ -1,7 +1,7 @@
 // Submitting and co-signing changes. A change whose signatures meet its threshold is published
 // at once; one short of it becomes a pending change that other signers complete. Everything is
 // validated under the publish lock against the state it would be published on.
-import { combineTallies, Envelope, RuleViolation, serialize, short, Signature, SignatureTally, tallySignatures, TargetsSigned } from '../core/tuf';
+import { combineTallies, Envelope, RootSigned, RuleViolation, serialize, short, Signature, SignatureTally, tallySignatures, TargetsSigned } from '../core/tuf';
 import { diffTargets, TargetsDiff } from '../core/projects';
 import { OperationError } from './errors';
 import { rolePath } from './layout';
@@ -42,6 +42,8 @@ export class ChangeService {
   async submit(role: string, metadata: unknown, companion?: CompanionInput): Promise<SubmitResult> {
     return this.repository.transaction(async (w) => {
       const checked = await checkChange(role, metadata, w.state, w.tx, this.staging, this.policy, w.now, companion);
+      // Before anyone else signs it: a root naming online keys this server lacks could never publish.
+      if (checked.role === 'root') this.repository.checkOnlineKeys(checked.envelope.signed as RootSigned);
       if (checked.met) return this.publish(w, checked, undefined);
       return this.propose(w, checked);
     });
@@ -182,7 +184,7 @@ async function summarise(state: RepositoryState, p: PendingRecord): Promise<Pend
   let tally: SignatureTally;
   let diff: TargetsDiff | undefined;
   if (p.role === 'root') {
-    const proposed = p.envelope.signed as import('../core/tuf').RootSigned;
+    const proposed = p.envelope.signed as RootSigned;
     tally = combineTallies(tallySignatures(p.envelope, state.root.signed.keys, state.root.signed.roles.root), tallySignatures(p.envelope, proposed.keys, proposed.roles.root));
   } else {
     const before = p.role === 'targets' ? state.targets.signed : (await state.project(p.role))?.signed;
@@ -205,7 +207,7 @@ function summariseCompanion(p: PendingRecord, c: CompanionRecord): PendingSummar
   const signed = p.envelope.signed as unknown as Record<string, unknown>;
   let tally: SignatureTally;
   if (p.role === 'root') {
-    const root = signed as unknown as import('../core/tuf').RootSigned;
+    const root = signed as unknown as RootSigned;
     tally = tallySignatures(c.envelope, root.keys, root.roles.targets);
   } else {
     const targets = signed as unknown as TargetsSigned;

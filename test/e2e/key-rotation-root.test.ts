@@ -114,4 +114,17 @@ describe('root changes', () => {
     const trusted = Metadata.fromJSON(MetadataKind.Root, (await servedRoot(6)) as never);
     expect(() => trusted.verifyDelegate('root', Metadata.fromJSON(MetadataKind.Root, envelope as never))).toThrow();
   });
+
+  it('refuses at once, before a second root key signs, a root whose only timestamp key the server does not hold', async () => {
+    const stranger = path.join(work, 'stranger.key');
+    ok(await r2.vouch(['key', 'generate', '--out', stranger]));
+    // Listing a second timestamp key is fine: the server still holds one it may sign with.
+    const add = pendingId(ok(await r2.vouch(['root', 'add-key', '--role', 'timestamp', `${stranger}.pub`, '--key', r2.key])).stdout);
+    expect(ok(await r3.vouch(['sign', add, '--key', r3.key, '--yes'])).stdout).toMatch(/^published root v7 /);
+    const held = path.join(home.dir, 'keys', 'timestamp.key.pub');
+    const refused = await r2.vouch(['root', 'remove-key', '--role', 'timestamp', held, '--key', r2.key]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/lists timestamp key\(s\) .* but this server holds .*vouch online-keys rotate/);
+    expect(JSON.parse(ok(await r2.vouch(['changes', '--json'])).stdout)).toEqual([]);
+  });
 });
