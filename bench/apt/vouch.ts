@@ -197,7 +197,7 @@ export async function vouchCase(workDir: string, debs: DebFile[], extras: DebFil
       const store = new FsAptStore(path.join(workDir, `rebuild-${i}`));
       spans.begin();
       const s = performance.now();
-      const fresh = new AptFront(new VerifiedView(home.store, home.index, pinned), store, signer, home.clock, config.apt, () => home.store.head(MAIN_BRANCH));
+      const fresh = new AptFront(new VerifiedView(home.store, home.index, pinned), store, { signerAt: async () => signer }, home.clock, config.apt, () => home.store.head(MAIN_BRANCH));
       await fresh.load();
       await fresh.sync();
       coldRebuild.push(performance.now() - s);

@@ -176,6 +176,11 @@ export interface SuiteRecord {
   files: IndexFile[];
   /** earlier generations' files, newest first: clients mid-update still fetch them by hash */
   previous: IndexFile[][];
+  /**
+   * fingerprints of the archive keys that signed this record; absent in records written before
+   * key rotation existed, which the one archive key a home then had signed
+   */
+  signedBy?: string[];
 }
 
 /** Generated apt indexes, stored by content, and each suite's current Release. */
@@ -193,14 +198,42 @@ export interface AptStore {
   loadSuites(): Promise<SuiteRecord[]>;
 }
 
-/** The apt archive key: signs Release files (an online key, held by the server). */
+/**
+ * The apt archive keys that sign now (online keys, held by the server): one, or two during a key
+ * rotation's overlap, when every Release file carries a signature by each.
+ */
 export interface ArchiveSigner {
-  readonly fingerprint: string;
+  /** the signing keys' fingerprints, the current key first */
+  readonly fingerprints: readonly string[];
+  /** one armored keyring of every signing key: what clients put in Signed-By */
   publicKeyArmored(): string;
   signCleartext(text: string, date: Date): Promise<string>;
   signDetached(text: string, date: Date): Promise<string>;
 }
 
+/**
+ * The home's archive keys, re-read at each call: a rotation started (`vouch apt rotate-key`) or
+ * ended while the server runs takes effect without a restart.
+ */
+export interface ArchiveKeyring {
+  /**
+   * The signer for `now`: the current key, joined by the next one during a rotation's overlap.
+   * Once the overlap has ended, the next key is made the current one first, and signs alone.
+   */
+  signerAt(now: Date): Promise<ArchiveSigner>;
+}
+
 export interface Clock {
   now(): Date;
+}
+
+/** The newest online-role versions the apt front's verified view accepted (see verified-view.ts). */
+export interface VersionFloor {
+  timestamp: number;
+  snapshot: number;
+}
+
+export interface VersionFloorStore {
+  read(): VersionFloor | undefined;
+  write(floor: VersionFloor): Promise<void>;
 }

@@ -1,5 +1,6 @@
 // Maps /apt/ URLs onto what the apt front holds: the current Release files of a suite, its index
-// files by name or by hash (this and earlier generations), and pool files verified on the way out.
+// files by name or by hash (this and earlier generations), pool files verified on the way out,
+// and the archive keys that sign.
 import { NotFoundException } from '@nestjs/common';
 import { AptFront } from '../repository/apt/apt-front';
 import { AptStore, BlobStore, IndexFile } from '../repository/ports';
@@ -15,11 +16,11 @@ export class AptServing {
     private readonly front: AptFront,
     private readonly store: AptStore,
     private readonly blobs: BlobStore,
-    private readonly armoredKey: string,
   ) {}
 
+  /** The archive keys that sign now: two, as one keyring, during a key rotation's overlap. */
   archiveKey(): string {
-    return this.armoredKey;
+    return this.front.archiveKey();
   }
 
   distsFile(rel: string): DistsFile | undefined {

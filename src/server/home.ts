@@ -1,6 +1,5 @@
 // Opens a Vouch home (metadata-repo/, keys/, data/) into the adapters the server and the
 // local CLI commands use. The one place that chooses the adapters for a home.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -9,9 +8,10 @@ import { createDataSource, TypeOrmMetadataIndex } from '../adapters/database';
 import { GitMetadataStore } from '../adapters/git/git-metadata-store';
 import { FsBlobStore } from '../adapters/blobs/fs-blob-store';
 import { FsUploadStaging } from '../adapters/blobs/upload-staging';
-import { ARCHIVE_KEY_FILES, loadOnlineSigners, PINNED_ROOT_FILE, promoteNextOnlineKeys, readOnlineKeyring, readPinnedRoot } from '../adapters/keys/home-keys';
+import { loadOnlineSigners, PINNED_ROOT_FILE, promoteNextOnlineKeys, readOnlineKeyring, readPinnedRoot } from '../adapters/keys/home-keys';
+import { ArchiveKeyEvent, HomeArchiveKeyring } from '../adapters/keys/archive-keys';
 import { KeyFileError } from '../adapters/keys/key-files';
-import { ArchiveSigner } from '../adapters/openpgp';
+import { FileVersionFloor } from '../adapters/keys/verified-floor';
 import { FsAptStore } from '../adapters/apt/fs-apt-store';
 import { AptFront } from '../repository/apt/apt-front';
 import { VerifiedView } from '../repository/apt/verified-view';
@@ -75,24 +75,33 @@ export function openRepository(home: Home): Repository {
   return new Repository(home.store, home.index, keyring, { timestampExpirySeconds, snapshotExpirySeconds, resignFraction }, home.clock, hooks);
 }
 
-/** The apt front of a home: the verified view from the pinned root, the archive key, the indexes. */
+/**
+ * The apt front of a home: the verified view from the pinned root, the archive keys (re-read from
+ * keys/ at each signing: `vouch apt rotate-key` takes effect without a restart), the indexes.
+ */
 export async function openAptFront(home: Home, repository: Repository): Promise<{ front: AptFront; serving: AptServing }> {
   const { keysDir } = home.config;
   const pinned = readPinnedRoot(keysDir);
   if (!pinned) throw new KeyFileError(`${keysDir}/${PINNED_ROOT_FILE} is missing: the server verifies what it lists from it. Copy the repository's 1.root.json there (compare its sha256 with your records first).`);
-  const armored = fs.readFileSync(path.join(keysDir, ARCHIVE_KEY_FILES.private), 'utf8');
-  const signer = await ArchiveSigner.fromArmored(armored);
+  const logger = new Logger('apt');
+  const keyring = new HomeArchiveKeyring(keysDir, (event) => logger.log(describeArchiveKeyEvent(event)));
   const store = new FsAptStore(path.join(home.config.dataDir, 'apt'));
   const head = () => home.store.head(MAIN_BRANCH);
-  const front = new AptFront(new VerifiedView(home.store, home.index, pinned), store, signer, home.clock, home.config.apt, head);
+  const front = new AptFront(new VerifiedView(home.store, home.index, pinned, new FileVersionFloor(keysDir)), store, keyring, home.clock, home.config.apt, head);
   await front.load();
   // A publish is committed before this runs: an apt front that cannot follow (disk, signer) is
   // logged, and the indexes catch up at the next publish or online-role check, not failed back
   // to the maintainer whose change is already published.
-  const logger = new Logger('apt');
   repository.onPublished(async (commit) => {
     await front.sync().catch((e: Error) => logger.error(`apt indexes not yet updated for commit ${commit.slice(0, 12)} (retried at the next check): ${e.message}`));
   });
-  const serving = new AptServing(front, store, home.blobs, fs.readFileSync(path.join(keysDir, ARCHIVE_KEY_FILES.public), 'utf8'));
+  const serving = new AptServing(front, store, home.blobs);
   return { front, serving };
+}
+
+function describeArchiveKeyEvent(event: ArchiveKeyEvent): string {
+  const { previous, next, overlapEnds } = event.rotation;
+  return event.kind === 'overlap'
+    ? `archive key rotation: Release files are signed by ${previous} and ${next} until ${overlapEnds}; /apt/archive-key.asc serves both`
+    : `archive key rotation finished: ${next} signs alone; the private key of ${previous} is deleted, its public key kept in ${event.retiredPublicFile}`;
 }

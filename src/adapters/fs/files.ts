@@ -7,18 +7,25 @@ import * as path from 'node:path';
 /**
  * Writes to a temporary name beside `file`, flushes (unless told the file can be rebuilt after a
  * power loss), then renames over it: readers see the old bytes or the new, never a part.
+ * `exclusive` links instead of renaming, so an existing file is never replaced (EEXIST);
+ * `mode` is the new file's (0600 for a private key, which must never be readable, even briefly).
  */
-export async function atomicWrite(file: string, bytes: Uint8Array, opts: { flush?: boolean } = {}): Promise<void> {
+export async function atomicWrite(file: string, bytes: Uint8Array, opts: { flush?: boolean; mode?: number; exclusive?: boolean } = {}): Promise<void> {
   await fs.promises.mkdir(path.dirname(file), { recursive: true });
   const tmp = path.join(path.dirname(file), `.tmp-${randomBytes(8).toString('hex')}`);
-  const handle = await fs.promises.open(tmp, 'wx', 0o644);
+  const handle = await fs.promises.open(tmp, 'wx', opts.mode ?? 0o644);
   try {
     await handle.writeFile(bytes);
     if (opts.flush !== false) await handle.sync();
   } finally {
     await handle.close();
   }
-  await fs.promises.rename(tmp, file);
+  if (!opts.exclusive) return fs.promises.rename(tmp, file);
+  try {
+    await fs.promises.link(tmp, file);
+  } finally {
+    await fs.promises.unlink(tmp);
+  }
 }
 
 export async function hashFile(file: string): Promise<{ sha256: string; sha512: string; length: number }> {

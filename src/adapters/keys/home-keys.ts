@@ -6,7 +6,25 @@ import { KeyFileError, readSigner, writeNewKeyPair, WrittenKey } from './key-fil
 import { RootSigned, Signer } from '../../core/tuf';
 
 export const ONLINE_KEY_FILES = { snapshot: 'snapshot.key', timestamp: 'timestamp.key' } as const;
-export const ARCHIVE_KEY_FILES = { private: 'archive-key.private.asc', public: 'archive-key.asc' } as const;
+/**
+ * The apt archive key, and during a rotation (`vouch apt rotate-key`, see archive-keys.ts) the
+ * next key beside it and the rotation record that puts it in use.
+ */
+export const ARCHIVE_KEY_FILES = {
+  private: 'archive-key.private.asc',
+  public: 'archive-key.asc',
+  nextPrivate: 'archive-key.next.private.asc',
+  nextPublic: 'archive-key.next.asc',
+  rotation: 'archive-key.rotation.json',
+} as const;
+
+/** The public key of an archive key a rotation replaced (its private key is deleted). */
+export function retiredArchiveKeyFile(fingerprint: string): string {
+  return `archive-key.retired-${fingerprint}.asc`;
+}
+
+/** Who an archive key says it is: the same for every key a home makes. */
+export const ARCHIVE_KEY_USER_ID = { name: 'Vouch archive key', email: 'archive@vouch.invalid' } as const;
 
 export interface KeySetOptions {
   rootKeys: number;
@@ -30,7 +48,7 @@ export async function createHomeKeys(keysDir: string, opts: KeySetOptions, now: 
   const snapshot = writeNewKeyPair(path.join(keysDir, ONLINE_KEY_FILES.snapshot));
   const timestamp = writeNewKeyPair(path.join(keysDir, ONLINE_KEY_FILES.timestamp));
   // A key's creation time must not be after the first Release it signs.
-  const archive = await generateArchiveKey({ name: 'Vouch archive key', email: 'archive@vouch.invalid', date: new Date(now.getTime() - 60_000) });
+  const archive = await generateArchiveKey({ ...ARCHIVE_KEY_USER_ID, date: new Date(now.getTime() - 60_000) });
   const privateFile = path.join(keysDir, ARCHIVE_KEY_FILES.private);
   const publicFile = path.join(keysDir, ARCHIVE_KEY_FILES.public);
   fs.writeFileSync(privateFile, archive.armoredPrivateKey, { mode: 0o600, flag: 'wx' });

@@ -56,3 +56,30 @@ export function assertArchiveKey(key: openpgp.Key): void {
     throw new Error(`archive key ${fingerprintOf(key)} is a v${key.keyPacket.version} key: apt's gpgv accepts only v4 keys`);
   }
 }
+
+/**
+ * Several keys' public parts as ONE armored public key block (a keyring): apt's Signed-By file
+ * and gpg --import take every key in it. Secret material is never included.
+ */
+export function publicKeyring(keys: openpgp.Key[]): string {
+  const parts = keys.map((k) => k.toPublic().write());
+  const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    bytes.set(part, offset);
+    offset += part.length;
+  }
+  return openpgp.armor(openpgp.enums.armor.publicKey, bytes);
+}
+
+/** The fingerprint of an armored private key, checked to be a usable v4 archive key. */
+export async function privateKeyFingerprint(armoredPrivateKey: string): Promise<string> {
+  const key = await openpgp.readPrivateKey({ armoredKey: armoredPrivateKey, config: V4_CONFIG });
+  assertArchiveKey(key);
+  return fingerprintOf(key);
+}
+
+/** The public part of an armored private key, armored. */
+export async function publicPartOf(armoredPrivateKey: string): Promise<string> {
+  return (await openpgp.readPrivateKey({ armoredKey: armoredPrivateKey, config: V4_CONFIG })).toPublic().armor();
+}

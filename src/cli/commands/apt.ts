@@ -1,5 +1,5 @@
 // `vouch apt sources` and `vouch apt explain`: set up plain apt for a Vouch server, and ask why a
-// package is or is not listed.
+// package is or is not listed. (`vouch apt setup` and `vouch apt rotate-key` live beside this.)
 import { Command } from 'commander';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,6 +7,7 @@ import { loadClientConfig } from '../../config/config';
 import { ApiError } from '../../adapters/http/api-client';
 import { UsageError } from '../duration';
 import { aptSetupCommand } from './apt-setup';
+import { aptRotateKeyCommand } from './apt-rotate-key';
 import { Terminal } from '../terminal';
 import * as os from 'node:os';
 
@@ -38,7 +39,7 @@ export function aptCommand(env: NodeJS.ProcessEnv, term: Terminal): Command {
     .option('--server <url>', 'the Vouch server (default: $VOUCH_SERVER or http://127.0.0.1:8080)')
     .requiredOption('--suite <suite>', 'the suite, e.g. stable')
     .option('--component <component...>', 'components (default: every one the suite has)')
-    .option('--keyring-out <file>', 'write the archive key here and point Signed-By at it')
+    .option('--keyring-out <file>', 'write the archive key here and point Signed-By at it (during a key rotation: both keys)')
     .action(async (o) => {
       const { server } = loadClientConfig(env, { server: o.server }, os.homedir());
       if (!/^[a-z0-9][a-z0-9.+-]*$/.test(o.suite)) throw new UsageError(`--suite "${o.suite}" is not a suite name`);
@@ -57,6 +58,7 @@ export function aptCommand(env: NodeJS.ProcessEnv, term: Terminal): Command {
       term.err('Plain apt trusts this archive key, which the server holds: install the Vouch apt method for end-to-end verification.');
     });
   apt.addCommand(aptSetupCommand(env, term));
+  apt.addCommand(aptRotateKeyCommand(env, term));
   apt
     .command('explain')
     .description('why a package is or is not listed in the apt indexes, naming the check that failed')

@@ -1,12 +1,14 @@
 // The apt front: Debian repository indexes built from the verified view, only for what
 // maintainers signed. A publish rebuilds only the (suite, component, architecture) indexes it
 // touched; indexes are stored by hash; a suite switches to its new Release (signed last) in one
-// atomic write, and earlier generations stay fetchable by hash.
+// atomic write, and earlier generations stay fetchable by hash. The archive keys are asked for
+// at each signing, so a key rotation started or ended while the server runs is signed with at
+// once, and every Release signed by another set of keys is signed again at the next check.
 import { AptEntry, aptEntries, chunkedIndex, gzipChunks, hashIndex, indexKey, suiteLayouts } from '../../core/apt';
 import { TargetsSigned } from '../../core/tuf';
-import { AptStore, ArchiveSigner, Clock, IndexFile, SuiteRecord } from '../ports';
+import { AptStore, ArchiveKeyring, ArchiveSigner, Clock, IndexFile, SuiteRecord } from '../ports';
 import { VerifiedView } from './verified-view';
-import { signSuite } from './release-signing';
+import { signedByKeys, signSuite } from './release-signing';
 
 export interface AptPolicy {
   validForSeconds: number;
@@ -34,19 +36,31 @@ export class AptFront {
   private readonly gzipMembers = new Map<string, Map<string, Buffer>>();
   /** suite → index keys the view changed and no published Release lists yet */
   private readonly unpublished = new Map<string, Set<string>>();
+  /** the public keys of the archive keys that signed last: what /apt/archive-key.asc serves */
+  private servedKeys = '';
 
   constructor(
     readonly view: VerifiedView,
     private readonly store: AptStore,
-    private readonly signer: ArchiveSigner,
+    private readonly keys: ArchiveKeyring,
     private readonly clock: Clock,
     private readonly policy: AptPolicy,
     /** the published head of the metadata repository */
     private readonly head: () => Promise<string | undefined>,
   ) {}
 
+  /** Reads the suites; fails, naming the file, if the archive keys cannot sign. */
   async load(): Promise<void> {
     for (const record of await this.store.loadSuites()) this.suites.set(record.suite, record);
+    await this.signer(this.clock.now());
+  }
+
+  /**
+   * Every archive key that signs now, as one armored keyring: both keys during a rotation's
+   * overlap, so a client set up then trusts the next key before it signs alone.
+   */
+  archiveKey(): string {
+    return this.servedKeys;
   }
 
   /**
@@ -59,12 +73,18 @@ export class AptFront {
     return run;
   }
 
-  /** Re-signs every suite whose Valid-Until is inside its re-sign window. */
+  /**
+   * Re-signs every suite whose Valid-Until is inside its re-sign window, and every suite signed
+   * by other archive keys than those that sign now (a rotation started or ended).
+   */
   refreshValidity(): Promise<string[]> {
     const run = this.queue.then(async () => {
       const now = this.clock.now();
-      const due = [...this.suites.values()].filter((r) => (Date.parse(r.validUntil) - now.getTime()) / 1000 < this.policy.validForSeconds * this.policy.resignFraction);
-      for (const r of due) await this.publishSuite(r.suite, r.files, now);
+      const signer = await this.signer(now);
+      const due = [...this.suites.values()].filter(
+        (r) => (Date.parse(r.validUntil) - now.getTime()) / 1000 < this.policy.validForSeconds * this.policy.resignFraction || !signedByKeys(r, signer.fingerprints),
+      );
+      for (const r of due) await this.publishSuite(r.suite, r.files, now, signer);
       return due.map((r) => r.suite);
     });
     this.queue = run.catch(() => undefined);
@@ -166,9 +186,15 @@ export class AptFront {
     return { path, size, sha256, sha512 };
   }
 
-  private async publishSuite(suite: string, files: IndexFile[], now: Date): Promise<void> {
+  private async signer(now: Date): Promise<ArchiveSigner> {
+    const signer = await this.keys.signerAt(now);
+    this.servedKeys = signer.publicKeyArmored();
+    return signer;
+  }
+
+  private async publishSuite(suite: string, files: IndexFile[], now: Date, signer?: ArchiveSigner): Promise<void> {
     const previous = this.suites.get(suite);
-    const record = await signSuite(this.signer, suite, files, previous, now, this.policy);
+    const record = await signSuite(signer ?? (await this.signer(now)), suite, files, previous, now, this.policy);
     await this.store.saveSuite(record);
     this.suites.set(suite, record);
   }

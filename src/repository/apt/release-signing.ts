@@ -1,6 +1,7 @@
 // A suite's Release, InRelease and Release.gpg for one generation of index files. Origin, Label
 // and Codename never change for a suite (apt makes a change an error for its users); Date is the
-// signing time, never ahead of it.
+// signing time, never ahead of it. The record names the keys that signed it, so a change of
+// archive keys (a rotation starting or ending) is seen as a Release to sign again.
 import { renderRelease } from '../../core/apt';
 import { ArchiveSigner, IndexFile, SuiteRecord } from '../ports';
 
@@ -43,7 +44,14 @@ export async function signSuite(
     validUntil: validUntil.toISOString(),
     files,
     previous: history.slice(0, policy.generationsKept),
+    signedBy: [...signer.fingerprints],
   };
+}
+
+/** Whether a record was signed by exactly these keys (a record older than key rotation: by the current key alone). */
+export function signedByKeys(record: SuiteRecord, fingerprints: readonly string[]): boolean {
+  const signedBy = record.signedBy ?? fingerprints.slice(0, 1);
+  return signedBy.length === fingerprints.length && signedBy.every((f, i) => f === fingerprints[i]);
 }
 
 function layoutOf(files: IndexFile[]): { architectures: string[]; components: string[] } {

@@ -7,7 +7,7 @@ import {
   verifyTimestampAndSnapshot,
 } from '../../core/tuf';
 import { rolePath } from '../layout';
-import { MetadataIndex, MetadataStore } from '../ports';
+import { MetadataIndex, MetadataStore, VersionFloor, VersionFloorStore } from '../ports';
 
 /** how far back a starting server looks for a commit that verifies */
 const MAX_FALLBACK = 50;
@@ -29,13 +29,18 @@ export class VerifiedView {
   readonly rejected = new Map<string, string>();
   /** why the whole view could not be brought to the newest commit, if it could not */
   failure: string | undefined;
+  private floor: VersionFloor | undefined;
 
   constructor(
     private readonly store: MetadataStore,
     private readonly index: Pick<MetadataIndex, 'find' | 'latest'>,
     /** root v1 as pinned at init, kept apart from git and the database */
     private readonly pinnedRoot: Uint8Array,
-  ) {}
+    /** the newest versions ever verified, kept apart from git and the database too */
+    private readonly floorStore?: VersionFloorStore,
+  ) {
+    this.floor = floorStore?.read();
+  }
 
   get verifiedCommit(): string | undefined {
     return this.commit;
@@ -51,6 +56,7 @@ export class VerifiedView {
     for (let back = 0; candidate !== undefined; back++) {
       try {
         const change = await this.apply(await this.store.listFiles(candidate), now);
+        await this.raiseFloor();
         this.commit = candidate;
         this.failure = candidate === head ? undefined : `commit ${head.slice(0, 12)} does not verify; listing ${candidate.slice(0, 12)}, the newest commit that does`;
         return change;
@@ -74,6 +80,7 @@ export class VerifiedView {
     const rootChanged = oid('root') !== this.rootOid || !this.root;
     const root = rootChanged ? await this.verifyRoots(now) : this.root!;
     const ts = verifyTimestampAndSnapshot(root, { timestamp: await read('timestamp'), snapshot: await read('snapshot') }, now);
+    this.refuseRollback(ts);
     const targetsChanged = oid('targets') !== this.targetsOid;
     let targetsBytes: Uint8Array | undefined;
     const reused = this.reusableTargets(rootChanged || targetsChanged, ts.snapshot, now);
@@ -111,6 +118,29 @@ export class VerifiedView {
     this.targetsOid = oid('targets');
     this.top = top;
     return { projects: changed };
+  }
+
+  /**
+   * A client never accepts an older timestamp or snapshot than one it trusted (spec §5.4.3,
+   * §5.5.5); neither does the view, so a storage attacker who resets main to an older signed
+   * commit gets a refusal, not older files listed for plain apt.
+   */
+  private refuseRollback(ts: { timestamp: TimestampSigned; snapshot: SnapshotSigned }): void {
+    const floor = this.floor;
+    if (!floor || (ts.timestamp.version >= floor.timestamp && ts.snapshot.version >= floor.snapshot)) return;
+    throw new RuleViolation(
+      'bad-version',
+      `timestamp v${ts.timestamp.version} / snapshot v${ts.snapshot.version} is older than the timestamp v${floor.timestamp} / snapshot v${floor.snapshot} ` +
+        'this server verified before: the metadata repository was rolled back. Restore it; if it was restored from a backup on purpose, remove keys/verified-floor.json',
+    );
+  }
+
+  private async raiseFloor(): Promise<void> {
+    const ts = this.top!;
+    const next = { timestamp: ts.timestamp.version, snapshot: ts.snapshot.version };
+    if (this.floor && next.timestamp <= this.floor.timestamp && next.snapshot <= this.floor.snapshot) return;
+    this.floor = { timestamp: Math.max(next.timestamp, this.floor?.timestamp ?? 0), snapshot: Math.max(next.snapshot, this.floor?.snapshot ?? 0) };
+    await this.floorStore?.write(this.floor);
   }
 
   /**
