@@ -1,7 +1,8 @@
 // Storage-only attacks on the apt front (issue 4, DESIGN §1): someone who can write the database,
 // the metadata git repository or the blob store, but holds no key, gets nothing listed in an apt
 // index and nothing delivered to apt. (a) a target row inserted into the database, (b) an unsigned
-// commit on main listing an evil target, (c) a published .deb's bytes swapped on disk.
+// commit on main listing an evil target, (c) a published .deb's bytes swapped on disk, (d) main
+// reset to an older, genuinely signed commit (a rollback).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -193,5 +194,29 @@ describe('storage-only attacks never reach apt', () => {
     await expectAptListsOnly(['1.0-1']);
     await publish(alice, [deb(work, { package: 'hello', version: '1.1-1' })]);
     await expectAptListsOnly(['1.0-1', '1.1-1']);
+  });
+
+  it('(d) main reset to an older signed commit: refused as a rollback, apt keeps the newer index, also after a restart', async () => {
+    const repo = metadataRepo(home.dir);
+    const older = git(repo, ['rev-parse', 'main']);
+    await publish(alice, [deb(work, { package: 'hello', version: '1.2-1' })]);
+    const newest = git(repo, ['rev-parse', 'main']);
+    await expectAptListsOnly(['1.0-1', '1.1-1', '1.2-1']);
+    expect(JSON.parse(fs.readFileSync(path.join(home.dir, 'keys', 'verified-floor.json'), 'utf8'))).toMatchObject({ timestamp: expect.any(Number), snapshot: expect.any(Number) });
+
+    const samePort = port();
+    await server.stop();
+    git(repo, ['update-ref', 'refs/heads/main', older]); // every file there is genuinely signed, only older
+    server = await startServer(home, { port: samePort });
+    expect(server.output()).toMatch(/the metadata repository was rolled back/);
+    const explain = JSON.parse((await getText(server.url, '/api/v1/apt/explain?package=hello')).body) as { failure?: string };
+    expect(explain.failure).toMatch(/is older than the timestamp v\d+ \/ snapshot v\d+ this server verified before/);
+    const listed = packagesStanzas(await aptText(server.url, 'dists/stable/main/binary-amd64/Packages')).map((st) => st.Version);
+    expect(listed).toContain('1.2-1'); // never the older index without 1.2-1
+
+    await server.stop();
+    git(repo, ['update-ref', 'refs/heads/main', newest]);
+    server = await startServer(home, { port: samePort });
+    await expectAptListsOnly(['1.0-1', '1.1-1', '1.2-1']);
   });
 });
