@@ -63,12 +63,14 @@ export class ChangeService {
         ...signatures.map((s) => s.keyid).filter((k) => checked.tally.validBy.includes(k)),
         ...companionSignatures.map((s) => s.keyid).filter((k) => checked.companion!.tally.validBy.includes(k)),
       ];
-      if (added.length === 0) {
+      // No new signature counts, but the threshold may be met already (a maintainer removed since,
+      // lowering it): publishing then needs no more signatures, only someone asking.
+      if (added.length === 0 && !checked.met) {
         const given = [...signatures, ...companionSignatures].map((s) => short(s.keyid)).join(', ');
         const awaiting = [...checked.tally.awaiting, ...(checked.companion?.tally.awaiting ?? [])].map(short).join(', ');
         throw new RuleViolation('threshold-not-met', `none of the signatures given (${given}) is by a key that may sign ${pending.role}${pending.companion ? ` or ${pending.companion.role}` : ''}; awaiting ${awaiting}`);
       }
-      const head = await this.commitToBranch(w, pending.id, checked, pending.base, pending.head, [...new Set(added)], `Sign ${pending.role} v${envelope.signed.version}`);
+      const head = added.length === 0 ? pending.head : await this.commitToBranch(w, pending.id, checked, pending.base, pending.head, [...new Set(added)], `Sign ${pending.role} v${envelope.signed.version}`);
       if (!checked.met) return pendingResult(checked, id);
       return this.publish(w, checked, { id, head });
     });

@@ -116,4 +116,16 @@ describe('a removed maintainer', () => {
     const releases = JSON.parse(ok(await carol.vouch(['releases', 'hello', '--json'])).stdout).releases.map((r: { version: string }) => r.version);
     expect(releases).toEqual(['1.1-1', '1.0-1']);
   });
+
+  it('a proposal that meets a threshold lowered since is published when one of its signers asks', async () => {
+    ok(await admin.vouch(['project', 'create', 'pair', '--maintainer', alice.pub, bob.pub, '--threshold', '2', '--key', admin.key]));
+    const up = ok(await alice.vouch(['upload', '--project', 'pair', '--key', alice.key, buildRealDeb(work, { package: 'pair', version: '1.0-1' })]));
+    const id = /pending: change (pair-v1-[0-9a-f]{10})/.exec(up.stdout)![1];
+    ok(await admin.vouch(['project', 'remove-maintainer', 'pair', bob.pub, '--key', admin.key])); // threshold 2 -> 1
+    expect((await pendingChanges()).find((c) => c.id === id).tally).toMatchObject({ threshold: 1, validBy: [alice.keyid], met: true });
+    const asked = ok(await alice.vouch(['sign', id, '--key', alice.key, '--yes']));
+    expect(asked.stderr).toContain('its threshold is met already; asking the server to publish it');
+    expect(asked.stdout).toMatch(/^published pair v1 /);
+    expect((await pendingChanges()).find((c) => c.id === id)).toBeUndefined();
+  });
 });

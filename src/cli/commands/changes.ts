@@ -170,19 +170,26 @@ export function signCommand(env: NodeJS.ProcessEnv, term: Terminal): Command {
       if (view.stale) throw new UsageError(`not signing a stale change: ${view.stale}`);
       if (view.tally.invalidBy.length || view.companion?.tally.invalidBy.length) throw new UsageError('not signing: the change carries signatures that do not verify');
       if (view.companion?.problem) throw new UsageError(`not signing: ${view.companion.problem}`);
-      const signsChange = view.tally.awaiting.includes(signer.keyid);
-      const signsCompanion = view.companion?.tally.awaiting.includes(signer.keyid) === true;
-      if (!signsChange && !signsCompanion) {
-        const signed = view.tally.validBy.includes(signer.keyid) || view.companion?.tally.validBy.includes(signer.keyid);
-        throw new UsageError(signed ? `your key ${short(signer.keyid)} already signed this change` : `your key ${short(signer.keyid)} may not sign ${change.role}${view.companion ? ` or ${view.companion.role}` : ''}`);
+      const inChange = view.tally.validBy.includes(signer.keyid);
+      const inCompanion = view.companion?.tally.validBy.includes(signer.keyid) === true;
+      const awaitedInChange = view.tally.awaiting.includes(signer.keyid);
+      const awaitedInCompanion = view.companion?.tally.awaiting.includes(signer.keyid) === true;
+      // Signs the canonical bytes this tool computes from the proposal it just checked.
+      const sign = (metadata: unknown) => signEnvelope({ signatures: [], signed: (metadata as Envelope<TargetsSigned | RootSigned>).signed }, signer).signatures;
+      const submit = async (forChange: boolean, forCompanion: boolean) =>
+        reportResult(ctx, await ctx.api.addSignatures(id, forChange ? sign(change.metadata) : [], forCompanion ? sign(change.companion!.metadata) : []), o.json);
+      if ((inChange || inCompanion) && view.tally.met && (view.companion?.tally.met ?? true)) {
+        // Met already (a threshold lowered since the last signature): asking is all that is left.
+        term.err('its threshold is met already; asking the server to publish it');
+        return submit(inChange, !inChange);
+      }
+      if (!awaitedInChange && !awaitedInCompanion) {
+        throw new UsageError(inChange || inCompanion ? `your key ${short(signer.keyid)} already signed this change` : `your key ${short(signer.keyid)} may not sign ${change.role}${view.companion ? ` or ${view.companion.role}` : ''}`);
       }
       if (!o.yes) {
         if (!term.interactive) throw new UsageError('no terminal to ask on: check the change above and pass --yes to sign');
         if (!(await term.confirm(`Sign ${change.role} v${change.version} with key ${short(signer.keyid)}?`))) return term.err('not signed');
       }
-      // Signs the canonical bytes this tool computes from the proposal it just checked.
-      const sign = (metadata: unknown) => signEnvelope({ signatures: [], signed: (metadata as Envelope<TargetsSigned | RootSigned>).signed }, signer).signatures;
-      const result = await ctx.api.addSignatures(id, signsChange ? sign(change.metadata) : [], signsCompanion ? sign(change.companion!.metadata) : []);
-      reportResult(ctx, result, o.json);
+      await submit(awaitedInChange, awaitedInCompanion);
     });
 }
