@@ -277,6 +277,56 @@ describe(`uploads over the size limit (VOUCH_MAX_UPLOAD_BYTES=${LIMIT})`, () => 
     await expectRefused(res, 413, 'too-large', `upload exceeds the server's limit of ${LIMIT} bytes`);
   });
 
+  // Megabytes, not kilobytes: the client is still sending when the refusal comes, and a server that
+  // closed the connection then would reset it (EPIPE / ECONNRESET) before the client read the 413.
+  const FAR_OVER = 8 * 1024 * 1024;
+  const sendsWithLength = (bytes: Buffer): RequestInit => ({ method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+  const sendsChunked = (bytes: Buffer): RequestInit => {
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += 64 * 1024) controller.enqueue(bytes.subarray(i, i + 64 * 1024));
+        controller.close();
+      },
+    });
+    return { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body, duplex: 'half' } as RequestInit;
+  };
+
+  it.each([
+    ['with a Content-Length above the limit', sendsWithLength, `upload of ${FAR_OVER} bytes exceeds the server's limit of ${LIMIT} bytes`],
+    ['chunked, without a Content-Length', sendsChunked, `upload exceeds the server's limit of ${LIMIT} bytes`],
+  ])('a client sending megabytes %s reads the 413 and its message, five times in a row', async (_how, init, message) => {
+    const bytes = Buffer.alloc(FAR_OVER, 0x5a);
+    const staged = stagingFiles();
+    for (let i = 0; i < 5; i++) {
+      const res = await fetch(`${server.url}/api/v1/blobs/${sha256(bytes)}`, init(bytes));
+      expect({ status: res.status, body: await res.json() }).toEqual({
+        status: 413,
+        body: { error: { code: 'too-large', message: expect.stringContaining(message) } },
+      });
+    }
+    expect(stagingFiles()).toEqual(staged);
+    await expectNothingChanged();
+  });
+
+  it('after oversized uploads of every kind in a row, staging holds no temporary file and the server answers on the same connections and a fresh one', async () => {
+    // Small enough to be sent whole before the answer: each next request reuses the connection.
+    const bytes = fs.readFileSync(deb('3.0-1', 4 * LIMIT));
+    const staged = stagingFiles();
+    for (let i = 0; i < 10; i++) {
+      const res = i % 2 ? await putBlob(server.url, sha256(bytes), bytes) : await putBlobStreamed(server.url, sha256(bytes), bytes, 2 * LIMIT);
+      expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status: 413, code: 'too-large' });
+    }
+    expect(stagingFiles().filter((name) => name.startsWith('.tmp-'))).toEqual([]);
+    expect(stagingFiles()).toEqual(staged);
+
+    const reused = await fetch(`${server.url}/api/v1/changes`);
+    expect({ status: reused.status, pending: await reused.json() }).toEqual({ status: 200, pending: before.pending });
+    const fresh = await rawGet(server.url, '/api/v1/changes');
+    expect({ status: fresh.status, pending: JSON.parse(fresh.body.toString('utf8')) }).toEqual({ status: 200, pending: before.pending });
+    const small = fs.readFileSync(deb('1.0-1'));
+    expect((await putBlob(server.url, sha256(small), small)).status).toBe(201);
+  });
+
   it('the packages the other tests use are under the limit, so their refusals were not about size', () => {
     for (const v of ['1.0-1', '1.1-1', '1.2-1', '1.3-1', '1.4-1']) expect(fs.statSync(deb(v)).size).toBeLessThan(LIMIT);
   });

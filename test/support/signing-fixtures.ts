@@ -194,22 +194,9 @@ export interface RepositoryImage {
   database?: Record<string, unknown[]>;
 }
 
-/**
- * A GET that survives the one case of a reused keep-alive connection the server closed: after an
- * upload refused mid-body (413) the server drops that socket, and the next request on it resets.
- */
-async function getOnce(url: string): Promise<Response> {
-  try {
-    return await fetch(url);
-  } catch (e) {
-    if ((e as { cause?: { code?: string } }).cause?.code !== 'ECONNRESET') throw e;
-    return fetch(url);
-  }
-}
-
 export async function repositoryImage(url: string, home: TestHome): Promise<RepositoryImage> {
   const repo = metadataRepo(home.dir);
-  const pending = await getOnce(`${url}/api/v1/changes`).then((r) => r.json());
+  const pending = await fetch(`${url}/api/v1/changes`).then((r) => r.json());
   const image: RepositoryImage = {
     refs: git(repo, ['for-each-ref']),
     main: git(repo, ['rev-parse', 'main']),

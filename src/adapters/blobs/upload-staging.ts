@@ -55,7 +55,8 @@ export class FsUploadStaging implements UploadStaging {
     return removed;
   }
 
-  private async stagedBytes(): Promise<number> {
+  /** What counts against the quota: every file in staging, finished or still being received. */
+  async stagedBytes(): Promise<number> {
     if (!fs.existsSync(this.dir)) return 0;
     let total = 0;
     for (const name of await fs.promises.readdir(this.dir)) {
@@ -69,6 +70,10 @@ export class FsUploadStaging implements UploadStaging {
     return path.join(this.dir, sha256);
   }
 
+  /**
+   * Stages the body under its sha256. Refused past `limit`, the body is left unread from there on:
+   * what becomes of the rest is the caller's (the server drops it to keep the connection usable).
+   */
   async receive(body: Readable, expectedSha256: string, limit: number, now: Date): Promise<StagedBlob> {
     const final = this.pathOf(expectedSha256);
     await fs.promises.mkdir(this.dir, { recursive: true });
@@ -78,29 +83,38 @@ export class FsUploadStaging implements UploadStaging {
         throw new UploadRefused('staging-full', 'the server holds too many uploads that no signed change has listed yet; try again later');
       }
     }
+    // The temporary file is open before the first byte is read: a refusal can then always close
+    // and remove it, where an open still in flight would create it after the removal.
     const tmp = path.join(this.dir, `.tmp-${randomBytes(8).toString('hex')}`);
-    const sha256 = createHash('sha256');
-    const sha512 = createHash('sha512');
-    let length = 0;
-    const out = fs.createWriteStream(tmp, { flags: 'wx', mode: 0o644 });
+    const out = await fs.promises.open(tmp, 'wx', 0o644);
     try {
-      for await (const chunk of body) {
-        length += (chunk as Buffer).length;
-        if (length > limit) throw new UploadRefused('too-large', `upload exceeds the server's limit of ${limit} bytes`);
-        sha256.update(chunk as Buffer);
-        sha512.update(chunk as Buffer);
-        if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-      }
-      await new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve())));
-      const got = sha256.digest('hex');
-      if (got !== expectedSha256) throw new UploadRefused('hash-mismatch', `the uploaded bytes hash to ${got}, not ${expectedSha256}`);
+      const received = await this.copy(body, out, limit).finally(() => out.close());
+      if (received.sha256 !== expectedSha256) throw new UploadRefused('hash-mismatch', `the uploaded bytes hash to ${received.sha256}, not ${expectedSha256}`);
       await fs.promises.rename(tmp, final);
-      return { sha256: got, sha512: sha512.digest('hex'), length };
+      return received;
     } catch (e) {
-      out.destroy();
       await fs.promises.rm(tmp, { force: true });
       throw e;
     }
+  }
+
+  /**
+   * Writes the body to `out`, hashing it, and stops reading at the limit without destroying the
+   * body: the caller still answers on the request's connection, and a request destroyed half-read
+   * left that connection resetting or stalling the client's next request on it (Node 20).
+   */
+  private async copy(body: Readable, out: fs.promises.FileHandle, limit: number): Promise<StagedBlob> {
+    const sha256 = createHash('sha256');
+    const sha512 = createHash('sha512');
+    let length = 0;
+    for await (const chunk of body.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      if (length > limit) throw new UploadRefused('too-large', `upload exceeds the server's limit of ${limit} bytes`);
+      sha256.update(chunk);
+      sha512.update(chunk);
+      for (let written = 0; written < chunk.length; ) written += (await out.write(chunk, written)).bytesWritten;
+    }
+    return { sha256: sha256.digest('hex'), sha512: sha512.digest('hex'), length };
   }
 
   private async locate(sha256: string): Promise<string | undefined> {

@@ -35,9 +35,18 @@ export class ApiController {
   @HttpCode(201)
   async uploadBlob(@Param('sha256') sha256: string, @Req() req: Request) {
     const limit = this.home.config.maxUploadBytes;
-    const declared = Number(req.headers['content-length'] ?? NaN);
-    if (declared > limit) throw new UploadRefused('too-large', `upload of ${declared} bytes exceeds the server's limit of ${limit} bytes`);
-    return this.home.staging.receive(req, sha256, limit, this.home.clock.now());
+    try {
+      const declared = Number(req.headers['content-length'] ?? NaN);
+      if (declared > limit) throw new UploadRefused('too-large', `upload of ${declared} bytes exceeds the server's limit of ${limit} bytes`);
+      return await this.home.staging.receive(req, sha256, limit, this.home.clock.now());
+    } catch (e) {
+      // Refused with bytes still coming: let them be read and dropped, so the client gets to read
+      // the answer and the connection stays in step for its next request. Closing it instead (even
+      // with Connection: close) reset clients still sending (EPIPE before they read the 413); not
+      // reading at all stalled the connection behind the unread bytes.
+      if (!req.readableEnded) req.resume();
+      throw e;
+    }
   }
 
   @Post('changes')
