@@ -1,7 +1,7 @@
 // Validating a proposed change against the current state, by every rule of DESIGN §3, before
 // anything is kept. Returns the signature tally: short of the threshold means pending.
 import {
-  checkEnvelope, combineTallies, Envelope, RootSigned, RuleViolation, short, SignatureTally, tallySignatures, TargetsSigned, TOP_LEVEL_ROLES,
+  checkEnvelope, checkWindowFields, combineTallies, Envelope, RootSigned, RuleViolation, short, SignatureTally, tallySignatures, TargetsSigned, TOP_LEVEL_ROLES,
   validateDelegatedChange, validateRootChange, validateTargetsChange,
 } from '../core/tuf';
 import { checkDebCustom, checkPlacement, checkRotationProof, customOf, diffTargets, MaintainerRotation, maintainerRotationOf } from '../core/projects';
@@ -37,6 +37,7 @@ export async function checkChange(
 ): Promise<CheckedChange> {
   const rules = { now, maxExpirySeconds: policy.maxExpirySeconds };
   const change = await checkPrimary(role, raw, state, tx, staging, rules, companion !== undefined);
+  checkWindowFields(role, change.envelope, policy.maxExpirySeconds);
   if (!companion) {
     if (change.rotation && (await state.project(change.rotation.project))) {
       const p = change.rotation.project;

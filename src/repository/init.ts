@@ -1,6 +1,6 @@
 // Creating a repository: metadata v1 of every top-level role, signed, as the first commit.
 import {
-  buildRoot, buildTargets, computeSnapshot, computeTimestamp, ExpiryPolicy, serialize, signEnvelope, Signer, unsigned,
+  buildRoot, buildTargets, computeSnapshot, computeTimestamp, defaultWindowPolicy, ExpiryPolicy, serialize, signEnvelope, Signer, unsigned, withWindowPolicy,
 } from '../core/tuf';
 import { MAIN_BRANCH, rolePath } from './layout';
 import { Clock, MetadataIndex, MetadataStore, PublishedMetadata } from './ports';
@@ -22,7 +22,9 @@ export async function initRepository(store: MetadataStore, index: MetadataIndex,
     throw new OperationError('already-initialised', 'a metadata repository already exists here; refusing to overwrite it (use another --home, or move it away first)');
   }
   const now = clock.now();
-  const root = buildRoot(
+  // Root and targets carry their expiry windows from v1 on (core/tuf/expiry-window.ts): the
+  // lifetime chosen here is the period each renewal gets, and every later version copies them.
+  const rootSigned = buildRoot(
     {
       root: { keys: keys.root.map((s) => s.publicKey), threshold: keys.rootThreshold },
       targets: { keys: keys.targets.map((s) => s.publicKey), threshold: keys.targetsThreshold },
@@ -32,8 +34,10 @@ export async function initRepository(store: MetadataStore, index: MetadataIndex,
     now,
     expiry.root,
   );
+  const root = withWindowPolicy(rootSigned, defaultWindowPolicy(expiry.root));
+  const targets = withWindowPolicy(buildTargets(now, expiry.targets), defaultWindowPolicy(expiry.targets));
   const rootBytes = serialize(keys.root.reduce((env, s) => signEnvelope(env, s), unsigned(root)));
-  const targetsBytes = serialize(keys.targets.reduce((env, s) => signEnvelope(env, s), unsigned(buildTargets(now, expiry.targets))));
+  const targetsBytes = serialize(keys.targets.reduce((env, s) => signEnvelope(env, s), unsigned(targets)));
   const snapshotSigned = computeSnapshot(undefined, { targets: { version: 1, length: targetsBytes.length } }, [], now, expiry.snapshot);
   const snapshotBytes = serialize(signEnvelope(unsigned(snapshotSigned), keys.snapshot));
   const timestampBytes = serialize(signEnvelope(unsigned(computeTimestamp(undefined, 1, snapshotBytes, now, expiry.timestamp)), keys.timestamp));

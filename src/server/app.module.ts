@@ -15,6 +15,8 @@ import { ErrorFilter } from './http/error.filter';
 import { OnlineRoleScheduler } from './online-role-scheduler';
 import { GitHttpController } from './http/git-http.controller';
 import { UiController } from './ui/ui.controller';
+import { Renewals } from '../repository/renewals';
+import { ExpiryWatch } from './expiry-watch';
 
 @Module({})
 export class AppModule {
@@ -32,7 +34,13 @@ export class AppModule {
           inject: [REPOSITORY],
           useFactory: (repository: Repository) => new ChangeService(repository, home.staging, { maxExpirySeconds: home.config.maxExpirySeconds }),
         },
+        {
+          provide: Renewals,
+          inject: [REPOSITORY],
+          useFactory: (repository: Repository) => new Renewals(repository, { maxExpirySeconds: home.config.maxExpirySeconds, online: home.config.online }),
+        },
         { provide: APP_FILTER, useClass: ErrorFilter },
+        ExpiryWatch,
         OnlineRoleScheduler,
       ],
     };

@@ -1,11 +1,13 @@
 // Keeps timestamp and snapshot fresh without a restart: checks on an interval and re-signs
-// (one commit) when a role is inside its re-sign window. Other server processes sharing the
+// (one commit) when a role is inside its re-sign window; then opens renewal changes for the
+// offline roles whose expiry window opened (ExpiryWatch). Other server processes sharing the
 // database do the same; the publish lock makes exactly one of them re-sign.
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APT_FRONT, HOME, REPOSITORY } from './tokens';
 import { AptFront } from '../repository/apt/apt-front';
 import type { Home } from './home';
 import { Repository } from '../repository/repository';
+import { ExpiryWatch } from './expiry-watch';
 
 @Injectable()
 export class OnlineRoleScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -17,6 +19,7 @@ export class OnlineRoleScheduler implements OnApplicationBootstrap, OnApplicatio
     @Inject(HOME) private readonly home: Home,
     @Inject(REPOSITORY) private readonly repository: Repository,
     @Inject(APT_FRONT) private readonly apt: AptFront,
+    @Inject(ExpiryWatch) private readonly expiry: ExpiryWatch,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -46,6 +49,12 @@ export class OnlineRoleScheduler implements OnApplicationBootstrap, OnApplicatio
       if (this.apt.view.failure) this.logger.error(`apt front not updated: ${this.apt.view.failure}`);
     } catch (e) {
       this.logger.error(`re-signing online roles failed: ${(e as Error).message}`);
+    }
+    // Apart: offline roles' expiry windows are checked even when re-signing failed.
+    try {
+      await this.expiry.check();
+    } catch (e) {
+      this.logger.error(`checking the offline roles' expiry windows failed: ${(e as Error).message}`);
     }
   }
 }

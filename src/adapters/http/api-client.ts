@@ -2,7 +2,7 @@
 // co-signed. Errors come back as ApiError with the server's code and message.
 import * as fs from 'node:fs';
 import { Readable, Transform } from 'node:stream';
-import { Signature } from '../../core/tuf';
+import { ExpiryReport, Signature } from '../../core/tuf';
 import type { PendingSummary, SubmitResult } from '../../repository/changes';
 
 export class ApiError extends Error {
@@ -52,6 +52,18 @@ export class ApiClient {
 
   addSignatures(id: string, signatures: Signature[], companion: Signature[] = []): Promise<SubmitResult> {
     return this.json('POST', `/api/v1/changes/${encodeURIComponent(id)}/signatures`, { signatures, ...(companion.length ? { companion } : {}) });
+  }
+
+  /** GET /api/v1/health/expiry. Its 503 alerts plain HTTP monitors; to the CLI it is data like its 200. */
+  async expiryReport(): Promise<ExpiryReport> {
+    const path = '/api/v1/health/expiry';
+    const res = await fetch(`${this.server}${path}`).catch(() => undefined);
+    if (res && (res.status === 200 || res.status === 503)) {
+      const body = (await res.json().catch(() => undefined)) as ExpiryReport | undefined;
+      if (Array.isArray(body?.roles)) return body;
+    }
+    // Unreachable, an error answer, or a server without the route: asked once more for the usual ApiError.
+    return this.json<ExpiryReport>('GET', path);
   }
 
   private async json<T>(method: string, path: string, body?: unknown): Promise<T> {

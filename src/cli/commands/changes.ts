@@ -9,6 +9,7 @@ import { ClientContext, clientContext, withServerOptions } from '../client-conte
 import { reportResult } from '../signed-change';
 import { UsageError } from '../duration';
 import { Terminal } from '../terminal';
+import type { ExpiryReport, RoleExpiry } from '../../core/tuf';
 
 interface LocalView {
   lines: string[];
@@ -145,12 +146,47 @@ export function changesCommand(env: NodeJS.ProcessEnv, term: Terminal): Command 
   return changes;
 }
 
+const days = (n: number) => `${n} day${n === 1 ? '' : 's'}`;
+const expiryText = (r: RoleExpiry) => (r.status === 'expired' ? `expired ${r.expires}, ${days(-r.daysLeft)} ago` : `expires ${r.expires}, in ${days(r.daysLeft)}`);
+
+/** The expiry report, or undefined (said on stderr): listing the changes matters more. */
+async function expiryOf(ctx: ClientContext): Promise<ExpiryReport | undefined> {
+  try {
+    return await ctx.api.expiryReport();
+  } catch (e) {
+    ctx.term.err(`(expiry windows unknown: ${(e as Error).message})`);
+    return undefined;
+  }
+}
+
+/** Warnings before the list, root first and loudest: once root expires, no client trusts anything. */
+function expiryWarnings(report: ExpiryReport | undefined): string[] {
+  const out: string[] = [];
+  for (const r of report?.roles ?? []) {
+    if (r.status === 'ok') continue;
+    if (r.kind === 'root') {
+      out.unshift(
+        `!!! ROOT v${r.version} ${r.status === 'expired' ? 'HAS EXPIRED' : 'IS INSIDE ITS SIGNING WINDOW'}: it ${expiryText(r)}. Once root expires, every client stops trusting this repository.`,
+        r.renewalChange ? `!!! Root key holders, sign its renewal now: vouch sign ${r.renewalChange} --key ROOT.key` : '!!! The server opens its renewal change at its next check.',
+      );
+    } else if (r.status === 'expired' || !r.renewalChange) {
+      out.push(`${r.status === 'expired' ? '!!! ' : ''}${r.role} v${r.version} ${expiryText(r)}${r.renewalChange ? `: sign renewal ${r.renewalChange}` : r.kind === 'online' ? ': the server could not re-sign it' : ': no renewal change yet'}`);
+    }
+  }
+  return out;
+}
+
 async function list(ctx: ClientContext, json: boolean): Promise<void> {
-  const changes = await ctx.api.changes();
-  if (json) return ctx.term.out(JSON.stringify(changes, null, 2));
+  const [changes, report] = await Promise.all([ctx.api.changes(), expiryOf(ctx)]);
+  const renewals = new Map((report?.roles ?? []).filter((r) => r.renewalChange !== undefined).map((r) => [r.renewalChange!, r]));
+  for (const line of expiryWarnings(report)) ctx.term.err(line);
+  if (json) return ctx.term.out(JSON.stringify(changes.map((c) => (renewals.has(c.id) ? { ...c, renewal: renewals.get(c.id) } : c)), null, 2));
   if (changes.length === 0) return ctx.term.out('no pending changes');
-  for (const c of changes) {
-    ctx.term.out(`${c.id}  ${c.role} v${c.version}  ${c.tally.validBy.length}/${c.tally.threshold} signed  awaiting ${c.tally.awaiting.map(short).join(', ') || '-'}${c.stale ? '  STALE' : ''}`);
+  const rootFirst = [...changes].sort((a, b) => Number(renewals.get(b.id)?.kind === 'root') - Number(renewals.get(a.id)?.kind === 'root'));
+  for (const c of rootFirst) {
+    const renewal = renewals.get(c.id);
+    const mark = renewal ? `  ${renewal.kind === 'root' ? 'ROOT ' : ''}renewal: ${renewal.role} ${expiryText(renewal)}` : '';
+    ctx.term.out(`${c.id}  ${c.role} v${c.version}  ${c.tally.validBy.length}/${c.tally.threshold} signed  awaiting ${c.tally.awaiting.map(short).join(', ') || '-'}${c.stale ? '  STALE' : ''}${mark}`);
   }
 }
 

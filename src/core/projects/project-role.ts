@@ -1,6 +1,6 @@
 // Building the next version of a project's role on the maintainer's machine: new files added,
 // a release yanked. Published files never change bytes: a path is added once.
-import { expiresIn, RuleViolation, SPEC_VERSION, TargetFile, TargetsSigned } from '../tuf';
+import { defaultWindowPolicy, expiresIn, RuleViolation, SPEC_VERSION, TargetFile, TargetsSigned, withWindowPolicy } from '../tuf';
 import { TargetCustom } from './target-custom';
 
 export interface NewTarget {
@@ -14,8 +14,14 @@ export interface NewTarget {
 
 export const DEFAULT_PROJECT_EXPIRY_SECONDS = 365 * 86_400;
 
+/**
+ * Version 0 of a project's role, the base its first release builds on. It carries the project's
+ * expiry window (core/tuf/expiry-window.ts), the period being the lifetime its maintainer chose;
+ * every later version keeps it, since each is built from the one before.
+ */
 export function emptyProjectRole(now: Date, expirySeconds: number): TargetsSigned {
-  return { _type: 'targets', spec_version: SPEC_VERSION, version: 0, expires: expiresIn(now, expirySeconds), targets: {} };
+  const role: TargetsSigned = { _type: 'targets', spec_version: SPEC_VERSION, version: 0, expires: expiresIn(now, expirySeconds), targets: {} };
+  return withWindowPolicy(role, defaultWindowPolicy(expirySeconds));
 }
 
 /** The next version with `files` added. Re-adding a path with other bytes is refused. */

@@ -2,6 +2,7 @@ export * from './build';
 export * from './canonical';
 export * from './errors';
 export * from './expiry';
+export * from './expiry-window';
 export * from './keys';
 export * from './metadata';
 export * from './names';

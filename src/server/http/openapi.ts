@@ -56,6 +56,15 @@ export const OPENAPI = {
         responses: { '200': { description: 'One explanation per signed target of that package (or project)', ...json({ type: 'object' }) }, '400': { description: 'No package given', ...json(error) } },
       },
     },
+    '/api/v1/health/expiry': {
+      get: {
+        summary: 'Expiry of every role: offline roles inside their signing window, the renewal change that renews each, expired roles',
+        description:
+          'For monitoring: 200 when every role is ok, 503 otherwise (status "warning": a role is inside its signing window; "critical": root is, or any role expired). ' +
+          'Each offline role (root, targets, projects) keeps its expiry period and signing window in its signed metadata (x-vouch-expiry-period, x-vouch-signing-window, seconds).',
+        responses: { '200': { description: 'Every role ok', ...json({ $ref: '#/components/schemas/ExpiryReport' }) }, '503': { description: 'A role needs its signers (or expired)', ...json({ $ref: '#/components/schemas/ExpiryReport' }) } },
+      },
+    },
     '/api/v1/openapi.json': { get: { summary: 'This document', responses: { '200': { description: 'OK' } } } },
   },
   components: {
@@ -66,6 +75,29 @@ export const OPENAPI = {
       Envelope: { type: 'object', required: ['signatures', 'signed'], properties: { signatures: { type: 'array', items: { $ref: '#/components/schemas/Signature' } }, signed: { type: 'object' } } },
       Tally: { type: 'object', properties: { threshold: { type: 'integer' }, validBy: { type: 'array', items: { type: 'string' } }, awaiting: { type: 'array', items: { type: 'string' } }, met: { type: 'boolean' } } },
       SubmitResult: { type: 'object', properties: { status: { enum: ['published', 'pending'] }, role: { type: 'string' }, version: { type: 'integer' }, commit: { type: 'string' }, id: { type: 'string' }, tally: { $ref: '#/components/schemas/Tally' } } },
+      ExpiryReport: {
+        type: 'object',
+        required: ['status', 'checkedAt', 'roles'],
+        properties: {
+          status: { enum: ['ok', 'warning', 'critical'] },
+          checkedAt: { type: 'string', format: 'date-time' },
+          roles: { type: 'array', items: { $ref: '#/components/schemas/RoleExpiry' } },
+        },
+      },
+      RoleExpiry: {
+        type: 'object',
+        required: ['role', 'kind', 'version', 'expires', 'windowOpensAt', 'status', 'daysLeft'],
+        properties: {
+          role: { type: 'string' },
+          kind: { enum: ['root', 'targets', 'project', 'online'] },
+          version: { type: 'integer' },
+          expires: { type: 'string', format: 'date-time' },
+          windowOpensAt: { type: 'string', format: 'date-time', description: 'online roles: when the server re-signs them' },
+          status: { enum: ['ok', 'inside-window', 'expired'] },
+          daysLeft: { type: 'integer', description: 'whole days before expiry; negative once expired' },
+          renewalChange: { type: 'string', description: 'the pending change whose publication closes the window (vouch sign ID)' },
+        },
+      },
       PendingChange: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' }, version: { type: 'integer' }, base: { type: 'string' }, createdAt: { type: 'string' }, stale: { type: 'boolean' }, staleReason: { type: 'string' }, tally: { $ref: '#/components/schemas/Tally' }, diff: { type: 'object' }, metadata: { $ref: '#/components/schemas/Envelope' } } },
     },
   },

@@ -66,6 +66,10 @@ nav.pages{display:flex;gap:14px;align-items:center;margin:12px 0;color:var(--mut
 .notice{border:1px solid var(--line);border-left:4px solid var(--accent);background:var(--bg);padding:10px 14px;border-radius:6px;margin:12px 0}
 .notice.danger{border-left-color:var(--danger);background:var(--dangerbg)}
 .notice.warn{border-left-color:#d9a21b;background:var(--warnbg)}
+.notice.critical{border:3px solid var(--danger);border-left-width:10px;background:var(--dangerbg);color:var(--danger);font-size:17px;font-weight:600}
+.notice.critical code,.notice ul{font-weight:400}
+.notice ul{margin:6px 0 0;padding-left:20px}
+tr.critical td{background:var(--dangerbg)}
 .release{border:1px solid var(--line);border-radius:8px;padding:4px 14px 8px;margin:12px 0}
 .release.yanked{border-color:#f3b8b2;background:#fffafa}
 details summary{cursor:pointer;color:var(--accent)}
@@ -96,6 +100,15 @@ ${body}
 </html>
 `;
   return { status, html: doc.value };
+}
+
+/**
+ * The page with `banner` at the top of its main part: notices every page carries (an expiry
+ * window open), added once for all pages rather than by each page builder.
+ */
+export function withBanner(page: UiPage, banner: Html): UiPage {
+  if (banner.value === '') return page;
+  return { status: page.status, html: page.html.replace('<main>\n', () => `<main>\n${banner.value}\n`) };
 }
 
 export function notFound(what: string, hint: Html): UiPage {

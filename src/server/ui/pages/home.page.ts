@@ -1,5 +1,5 @@
 // `/`: the repository at a glance — each top-level role's version, expiry, threshold and
-// signers; counts; the apt front's state; the latest commits.
+// signers; counts; the apt front's state; each role's expiry window; the latest commits.
 import { tallySignatures, TOP_LEVEL_ROLES, TopLevelRole } from '../../../core/tuf';
 import { UiContext } from '../context';
 import { ago, plural, shortCommit, utc } from '../format';
@@ -7,6 +7,7 @@ import { html, href } from '../html';
 import { badge, expiry, key, keys, layout, UiPage } from '../layout';
 import { rejectedProjects, roleExpiry } from './roles';
 import { derive, RepoSnapshot } from '../ui-reader';
+import { expirySection } from './expiry';
 
 async function roleRow(ui: UiContext, snap: RepoSnapshot, role: TopLevelRole) {
   const envelope = snap.state[role];
@@ -25,10 +26,11 @@ async function roleRow(ui: UiContext, snap: RepoSnapshot, role: TopLevelRole) {
 export async function homePage(ui: UiContext): Promise<UiPage> {
   const snap = await ui.reader.snapshot();
   const now = ui.reader.now();
-  const [rows, pending, commits] = await Promise.all([
+  const [rows, pending, commits, expiries] = await Promise.all([
     Promise.all(TOP_LEVEL_ROLES.map((r) => roleRow(ui, snap, r))),
     ui.pending.list(),
     ui.history.commits(snap.head),
+    ui.expiry.report(),
   ]);
   const view = ui.apt.view;
   const rejected = rejectedProjects(ui.apt, snap).length;
@@ -47,6 +49,7 @@ ${view.failure ? html`<div class="notice danger"><strong>The apt front cannot ve
 <tbody>${rows}</tbody>
 </table>
 <p class="muted">Expiry turns <span class="expiry warn">amber</span> when less than a quarter of the period the version was signed for is left, <span class="expiry danger">red</span> once expired. The server re-signs timestamp and snapshot itself; root and targets need the admins.</p>
+${expirySection(expiries)}
 <h2>Root keys</h2>
 <table><thead><tr><th>Key</th><th>Type</th><th>May sign</th></tr></thead><tbody>
 ${Object.entries(snap.state.root.signed.keys).map(([id, k]) => html`<tr><td>${key(id)} <span class="mono muted">${id}</span></td><td>${k.keytype}/${k.scheme}</td><td>${TOP_LEVEL_ROLES.filter((r) => snap.state.root.signed.roles[r].keyids.includes(id)).join(', ')}</td></tr>`)}
