@@ -29,7 +29,7 @@ export const OPENAPI = {
       get: { summary: 'Pending changes and whose signatures they await', responses: { '200': { description: 'OK', ...json({ type: 'object', properties: { changes: { type: 'array', items: { $ref: '#/components/schemas/PendingChange' } } } }) } } },
       post: {
         summary: 'Submit signed metadata for a role: published when its threshold is met, else pending',
-        requestBody: { required: true, ...json({ type: 'object', required: ['role', 'metadata'], properties: { role: { type: 'string' }, metadata: { $ref: '#/components/schemas/Envelope' } } }) },
+        requestBody: { required: true, ...json({ type: 'object', required: ['role', 'metadata'], properties: { role: { type: 'string' }, metadata: { $ref: '#/components/schemas/Envelope' }, companion: { $ref: '#/components/schemas/Companion' } } }) },
         responses: {
           '201': { description: 'Published', ...json(submitResult) },
           '202': { description: 'Pending: more signatures needed', ...json(submitResult) },
@@ -45,7 +45,17 @@ export const OPENAPI = {
       post: {
         summary: 'Add signatures to a pending change; at its threshold it is validated and published',
         parameters: [{ $ref: '#/components/parameters/ChangeId' }],
-        requestBody: { required: true, ...json({ type: 'object', required: ['signatures'], properties: { signatures: { type: 'array', items: { $ref: '#/components/schemas/Signature' } } } }) },
+        requestBody: {
+          required: true,
+          ...json({
+            type: 'object',
+            description: 'at least one signature, over the change or over its companion',
+            properties: {
+              signatures: { type: 'array', items: { $ref: '#/components/schemas/Signature' } },
+              companion: { type: 'array', description: "signatures over the change's companion role", items: { $ref: '#/components/schemas/Signature' } },
+            },
+          }),
+        },
         responses: { '201': { description: 'Published', ...json(submitResult) }, '202': { description: 'Still pending', ...json(submitResult) }, '409': { description: 'Stale: the role moved on since the change was proposed', ...json(error) } },
       },
     },
@@ -74,7 +84,19 @@ export const OPENAPI = {
       Signature: { type: 'object', required: ['keyid', 'sig'], properties: { keyid: { type: 'string' }, sig: { type: 'string' } } },
       Envelope: { type: 'object', required: ['signatures', 'signed'], properties: { signatures: { type: 'array', items: { $ref: '#/components/schemas/Signature' } }, signed: { type: 'object' } } },
       Tally: { type: 'object', properties: { threshold: { type: 'integer' }, validBy: { type: 'array', items: { type: 'string' } }, awaiting: { type: 'array', items: { type: 'string' } }, met: { type: 'boolean' } } },
-      SubmitResult: { type: 'object', properties: { status: { enum: ['published', 'pending'] }, role: { type: 'string' }, version: { type: 'integer' }, commit: { type: 'string' }, id: { type: 'string' }, tally: { $ref: '#/components/schemas/Tally' } } },
+      SubmitResult: {
+        type: 'object',
+        properties: {
+          status: { enum: ['published', 'pending'] }, role: { type: 'string' }, version: { type: 'integer' }, commit: { type: 'string' }, id: { type: 'string' }, tally: { $ref: '#/components/schemas/Tally' },
+          companion: { type: 'object', properties: { role: { type: 'string' }, tally: { $ref: '#/components/schemas/Tally' } } },
+        },
+      },
+      Companion: {
+        type: 'object',
+        required: ['role', 'metadata'],
+        description: 'the role below re-signed (same content, next version) under the keys the change introduces: targets with a root change, a project with a maintainer key rotation; published in the same commit',
+        properties: { role: { type: 'string' }, metadata: { $ref: '#/components/schemas/Envelope' } },
+      },
       ExpiryReport: {
         type: 'object',
         required: ['status', 'checkedAt', 'roles'],
@@ -98,7 +120,8 @@ export const OPENAPI = {
           renewalChange: { type: 'string', description: 'the pending change whose publication closes the window (vouch sign ID)' },
         },
       },
-      PendingChange: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' }, version: { type: 'integer' }, base: { type: 'string' }, createdAt: { type: 'string' }, stale: { type: 'boolean' }, staleReason: { type: 'string' }, tally: { $ref: '#/components/schemas/Tally' }, diff: { type: 'object' }, metadata: { $ref: '#/components/schemas/Envelope' } } },
+      PendingChange: { type: 'object', properties: { id: { type: 'string' }, role: { type: 'string' }, version: { type: 'integer' }, base: { type: 'string' }, createdAt: { type: 'string' }, stale: { type: 'boolean' }, staleReason: { type: 'string' }, tally: { $ref: '#/components/schemas/Tally' }, diff: { type: 'object' }, metadata: { $ref: '#/components/schemas/Envelope' },
+          companion: { type: 'object', properties: { role: { type: 'string' }, version: { type: 'integer' }, tally: { $ref: '#/components/schemas/Tally' }, metadata: { $ref: '#/components/schemas/Envelope' } } } } },
     },
   },
 };
