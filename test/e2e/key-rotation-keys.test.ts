@@ -146,6 +146,8 @@ describe("a maintainer's own key", () => {
     const id = pendingId(proposed.stdout);
     const shown = ok(await admin2.vouch(['changes', 'show', id])).stdout;
     expect(shown).toMatch(/with hello re-signed under the new keys \(same content, next version\): signed by 1\/1/);
+    const page = (await rawGet(server.url, `/changes/${id}`)).body.toString('utf8');
+    expect(page).toMatch(/<h2>With <a href="\/projects\/hello">hello<\/a> v\d+ re-signed<\/h2>/);
     ok(await admin2.vouch(['sign', id, '--key', admin2.key, '--yes']));
     expect(ok(await admin3.vouch(['sign', id, '--key', admin3.key, '--yes'])).stdout).toMatch(/^published targets v\d+ /);
     expect(lastCommitFiles()).toEqual(['metadata/projects/hello.json', 'metadata/snapshot.json', 'metadata/targets.json', 'metadata/timestamp.json']);

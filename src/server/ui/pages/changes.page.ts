@@ -31,7 +31,7 @@ export async function changesPage(ui: UiContext): Promise<UiPage> {
 <td>${ago(new Date(c.createdAt), now)}</td>
 <td>${c.tally.validBy.length} of ${c.tally.threshold} ${keys(c.tally.validBy, '')}</td>
 <td>${keys(c.tally.awaiting, 'nobody')}</td>
-<td>${c.stale ? badge('stale', 'danger') : c.tally.met ? badge('ready', 'ok') : badge('open', 'warn')}</td>
+<td>${c.stale ? badge('stale', 'danger') : c.tally.met && (c.companion?.tally.met ?? true) ? badge('ready', 'ok') : badge('open', 'warn')}${c.companion ? html` ${badge(`+ ${c.companion.role} re-signed`, 'warn')}` : ''}</td>
 <td>${diffList(linesOf(c, snap.state.root.signed), 3)}</td>
 </tr>`);
   const body = html`<h1>Pending changes</h1>
@@ -56,7 +56,7 @@ export async function changePage(ui: UiContext, id: string): Promise<UiPage> {
   const t = c.tally;
   const body = html`<h1>Change <span class="mono">${c.id}</span></h1>
 <p class="lead">Proposes ${roleLink(c.role)} v${c.version}, ${ago(new Date(c.createdAt), now)} (${utc(c.createdAt)}), on main commit <a class="mono" href="${href(['history', c.base])}">${shortCommit(c.base)}</a>.</p>
-${c.stale ? html`<div class="notice danger"><strong>Stale:</strong> ${c.staleReason}</div>` : t.met ? html`<div class="notice">It has its threshold: the next signature submission publishes it.</div>` : ''}
+${c.stale ? html`<div class="notice danger"><strong>Stale:</strong> ${c.staleReason}</div>` : t.met && (c.companion?.tally.met ?? true) ? html`<div class="notice">It has its threshold: the next signature submission publishes it.</div>` : ''}
 <dl class="facts">
 <dt>Signed</dt><dd>${t.validBy.length} of ${t.threshold} needed ${t.met ? badge('threshold met', 'ok') : badge(`${t.threshold - t.validBy.length} more needed`, 'warn')}</dd>
 <dt>Signed by</dt><dd>${keys(t.validBy, 'nobody yet')}</dd>
@@ -66,8 +66,21 @@ ${t.unauthorised.length ? html`<dt>Not counted</dt><dd>${keys(t.unauthorised)} $
 </dl>
 <h2>What it would change</h2>
 ${diffList(linesOf(c, snap.state.root.signed))}
+${c.companion ? companionSection(c.companion) : ''}
 <h2>Proposed metadata</h2>
 <details><summary>Show the proposed ${c.role} v${c.version} as signed so far</summary><pre>${JSON.stringify(c.metadata, null, 2)}</pre></details>
 <p class="muted">To sign it: <code>vouch sign ${c.id} --key YOUR.key</code> (the CLI shows this diff, computed from the metadata itself, before it signs).</p>`;
   return layout(`${c.id} — change`, 'changes', body);
+}
+
+/** A key rotation's companion: the role below, re-signed under the keys the change introduces. */
+function companionSection(k: NonNullable<PendingSummary['companion']>) {
+  const t = k.tally;
+  return html`<h2>With ${roleLink(k.role)} v${k.version} re-signed</h2>
+<p>The change moves the keys that sign ${k.role}, so ${k.role} comes with it, unchanged but for its version, signed by the new keys; both are published in one commit.</p>
+<dl class="facts">
+<dt>Signed</dt><dd>${t.validBy.length} of ${t.threshold} needed ${t.met ? badge('threshold met', 'ok') : badge(`${t.threshold - t.validBy.length} more needed`, 'warn')}</dd>
+<dt>Signed by</dt><dd>${keys(t.validBy, 'nobody yet')}</dd>
+<dt>Awaiting</dt><dd>${keys(t.awaiting, 'nobody')}</dd>
+</dl>`;
 }
