@@ -1,11 +1,14 @@
 // The Vouch apt method: apt's transport for vouch+http(s):// sources. Index files (dists/) are
-// fetched and passed through — apt checks them against the Release it verified. Every pool file
+// fetched and apt checks them against the Release it verified; a Packages index must moreover list
+// exactly what the maintainers signed (index-check.ts), dependencies included. Every pool file
 // (.deb) must be the target its project's maintainers signed at that very path, checked through
 // TUF from the root pinned at setup: anything else is refused with HashSumMismatch and deleted.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import {
-  AcquireRequest, AptConfig, AptMessage, CONFIG_KEYS, Classified, MessageReader, PinnedRepository, ProtocolError,
-  acquireRequest, capabilities, classify, parseConfiguration, parseVouchUri, refuseBeforeFetch, refuseFetched,
+  AcquireRequest, AptConfig, AptMessage, CONFIG_KEYS, Classified, DEFAULT_MAX_METADATA_BYTES, IndexPlace, MessageReader, PinnedRepository, ProtocolError,
+  acquireRequest, capabilities, checkStanza, classify, packagesStanzas, parseConfiguration, parseVouchUri, refuseBeforeFetch, refuseFetched, stanzaTargetPath,
   transportUrl, uriDone, uriFailure, uriStart, warningMessage,
 } from '../core/apt-method';
 import { fetchToFile } from './http-fetch';
@@ -83,7 +86,8 @@ export class AptMethod {
     const key = `${repo.id} ${tufBase}`;
     let s = this.sessions.get(key);
     if (!s) {
-      s = new TufSession(repo.server, tufBase, metadataDir(this.stateDir, repo.id), this.timeoutMs);
+      const maxMetadataBytes = this.config.getNumber(CONFIG_KEYS.maxMetadataBytes, DEFAULT_MAX_METADATA_BYTES);
+      s = new TufSession(repo.server, tufBase, metadataDir(this.stateDir, repo.id), this.timeoutMs, maxMetadataBytes);
       this.sessions.set(key, s);
     }
     return s;
@@ -133,7 +137,34 @@ export class AptMethod {
       idleTimeoutMs: this.timeoutMs,
       onStart: (info) => this.io.write(uriStart(req.uri, info)),
     });
+    if (outcome.kind === 'done' && isPackagesIndex(req.filename)) {
+      const problem = await this.checkPackagesIndex(req, session);
+      if (problem) return this.refuse(req, problem);
+    }
     this.finish(req, outcome);
+  }
+
+  /**
+   * A Packages index: every stanza must be what its maintainers signed, in a place they signed it
+   * for (core/apt-method/index-check.ts). A stanza the refresh made at InRelease time does not
+   * know may come from a publish since: the check runs once more on a fresh refresh before refusing.
+   */
+  private async checkPackagesIndex(req: AcquireRequest, session: TufSession): Promise<string | undefined> {
+    let stanzas: string[];
+    try {
+      stanzas = packagesStanzas(readIndexText(req.filename));
+    } catch (e) {
+      return `the index ${path.basename(req.filename)} cannot be read: ${(e as Error).message}`;
+    }
+    const place = { suite: req.targetRelease, component: req.targetComponent, architecture: req.targetArchitecture };
+    const problem = () => firstProblem(stanzas, session, place);
+    try {
+      if ((await problem()) === undefined) return undefined;
+      session.renew();
+      return await problem();
+    } catch (e) {
+      return `the TUF metadata of ${session.server} does not verify (${describeTufError(e)}), so its index cannot be checked`;
+    }
   }
 
   private finish(req: AcquireRequest, outcome: Awaited<ReturnType<typeof fetchToFile>>): void {
@@ -199,4 +230,30 @@ export class AptMethod {
     if (after) return this.refuse(req, after);
     this.finish(req, outcome);
   }
+}
+
+/** apt names the file it wants an index in after the index: `…_binary-amd64_Packages(.gz)`. */
+function isPackagesIndex(filename: string): boolean {
+  return /_Packages(?:\.[a-z0-9]+)?$/.test(filename);
+}
+
+/** The index as text; only what the Vouch server serves (Packages, Packages.gz) is read. */
+function readIndexText(file: string): string {
+  const bytes = fs.readFileSync(file);
+  if (file.endsWith('.gz')) return zlib.gunzipSync(bytes, { maxOutputLength: MAX_INDEX_TEXT_BYTES }).toString('utf8');
+  if (/_Packages$/.test(file)) return bytes.toString('utf8');
+  throw new Error('the vouch method checks Packages and Packages.gz indexes only, which is what a Vouch server serves');
+}
+
+/** room for 100,000 packages or so; an index beyond it is refused, not read into memory */
+const MAX_INDEX_TEXT_BYTES = 512 * 1024 * 1024;
+
+async function firstProblem(stanzas: string[], session: TufSession, place: IndexPlace): Promise<string | undefined> {
+  for (const stanza of stanzas) {
+    const target = stanzaTargetPath(stanza);
+    if ('error' in target) return target.error;
+    const problem = checkStanza(stanza, target.path, await session.projectTarget(target.path), place);
+    if (problem) return problem;
+  }
+  return undefined;
 }

@@ -28,7 +28,7 @@ export function clientContext(env: NodeJS.ProcessEnv, opts: { server?: string; r
   const config = loadClientConfig(env, opts, os.homedir());
   return {
     config,
-    trust: new TrustedClient({ server: config.server, stateDir: config.stateDir, rootFile: config.rootFile, notice: (m) => term.err(m) }),
+    trust: new TrustedClient({ server: config.server, stateDir: config.stateDir, rootFile: config.rootFile, maxMetadataBytes: config.maxMetadataBytes, notice: (m) => term.err(m) }),
     api: new ApiClient(config.server),
     term,
     now: () => new Date(),

@@ -1,6 +1,7 @@
 // Configuration is parsed once, here, from the environment and command-line options; a bad
 // value stops the start with a message naming the variable. Nothing else reads process.env.
 import * as path from 'node:path';
+import { DEFAULT_MAX_METADATA_BYTES } from '../core/apt-method/config';
 
 export interface DatabaseConfig {
   /** PostgreSQL connection string, or undefined for the embedded PGlite under data/ */
@@ -161,6 +162,8 @@ export interface ClientConfig {
   stateDir: string;
   rootFile: string | undefined;
   keyPassphrase: string | undefined;
+  /** the most read for one TUF metadata file, whatever signed metadata claims */
+  maxMetadataBytes: number;
 }
 
 export function loadClientConfig(env: Env, overrides: { server?: string; root?: string }, homeDir: string): ClientConfig {
@@ -181,6 +184,7 @@ export function loadClientConfig(env: Env, overrides: { server?: string; root?: 
     stateDir: path.join(configHome, 'vouch', 'servers', slug),
     rootFile: overrides.root ?? (env.VOUCH_ROOT || undefined),
     keyPassphrase: env.VOUCH_KEY_PASSPHRASE || undefined,
+    maxMetadataBytes: parsePositiveInt(env, 'VOUCH_MAX_METADATA_BYTES', DEFAULT_MAX_METADATA_BYTES),
   };
 }
 

@@ -11,6 +11,7 @@ import { DebFormatError, parseDeb } from '../../src/core/debian/deb';
 import { checkProjectName, isSafeTargetPath, isTargetInPathPattern, parseEnvelope, RuleViolation, serialize } from '../../src/core/tuf';
 import { RepositorySimulator } from '../../src/core/tuf/testing/simulator';
 import { arArchive, ArEntry, MINIMAL_CONTROL, singleFileTar } from '../support/deb-builder';
+import { tarEntry } from '../support/hostile-debs';
 import { renderPackagesStanza } from '../../src/core/apt/packages-stanza';
 
 const RUNS = Number(process.env.VOUCH_ATTACK_RUNS ?? 1000);
@@ -24,23 +25,6 @@ async function debOutcome(bytes: Uint8Array): Promise<string> {
     if (e instanceof DebFormatError) return e.code;
     throw e;
   }
-}
-
-function tarEntry(name: string, data: Uint8Array, typeflag = '0', linkname = ''): Buffer {
-  const header = Buffer.alloc(512);
-  header.write(name.slice(0, 99), 0, 100, 'utf8');
-  header.write('0000644\0', 100);
-  header.write('0000000\0', 108);
-  header.write('0000000\0', 116);
-  header.write(data.length.toString(8).padStart(11, '0') + '\0', 124);
-  header.write('00000000000\0', 136);
-  header.write('        ', 148);
-  header.write(typeflag, 156);
-  header.write(linkname.slice(0, 99), 157, 100, 'utf8');
-  header.write('ustar\x0000', 257, 'latin1');
-  const sum = header.reduce((t, b) => t + b, 0);
-  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  return Buffer.concat([header, Buffer.from(data), Buffer.alloc((512 - (data.length % 512)) % 512)]);
 }
 
 const controlValue = fc.oneof(

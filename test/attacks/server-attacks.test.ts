@@ -122,12 +122,12 @@ async function viaProxy(target: string, cacheDir = cache()): Promise<string> {
 }
 
 /** `vouch download hello 1.0-1` through the proxy, pinned to root v1: exit code and what it wrote */
-async function vouchDownload(): Promise<{ code: number | null; evil: boolean; stderr: string }> {
+async function vouchDownload(env: Record<string, string> = {}): Promise<{ code: number | null; evil: boolean; stderr: string }> {
   const dir = fs.mkdtempSync(path.join(work, 'dl-'));
   const rootFile = path.join(dir, 'root.json');
   fs.writeFileSync(rootFile, rootV1);
   const out = path.join(dir, 'out');
-  const r = await runCli(['download', 'hello', '1.0-1', '--out', out, '--server', proxyUrl], { XDG_CONFIG_HOME: path.join(dir, 'cfg'), VOUCH_ROOT: rootFile });
+  const r = await runCli(['download', 'hello', '1.0-1', '--out', out, '--server', proxyUrl], { XDG_CONFIG_HOME: path.join(dir, 'cfg'), VOUCH_ROOT: rootFile, ...env });
   const file = path.join(out, 'hello_1.0-1_amd64.deb');
   return { code: r.code, evil: fs.existsSync(file) && fs.readFileSync(file).equals(evilBytes), stderr: r.stderr.slice(0, 300) };
 }
@@ -136,14 +136,14 @@ const sign = (signed: any, ...by: Signer[]): AnyEnv => by.reduce((e, s) => signE
 const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** re-links snapshot → role and timestamp → snapshot over `files`, signing with the online keys */
-function forgeChain(files: Map<string, Buffer>, role: string, roleEnv: AnyEnv, opts: { tsVersion?: number; tsExpires?: string } = {}): Map<string, Buffer> {
+function forgeChain(files: Map<string, Buffer>, role: string, roleEnv: AnyEnv, opts: { tsVersion?: number; tsExpires?: string; claimLength?: number } = {}): Map<string, Buffer> {
   const out = new Map(files);
   const ts = JSON.parse(out.get('timestamp.json')!.toString('utf8')) as AnyEnv;
   const snapName = `${ts.signed.meta['snapshot.json'].version}.snapshot.json`;
   const snap = JSON.parse(out.get(snapName)!.toString('utf8')) as AnyEnv;
   const roleBytes = serialize(roleEnv);
   snap.signed.version += 1;
-  snap.signed.meta[`${role}.json`] = { ...snap.signed.meta[`${role}.json`], version: roleEnv.signed.version, length: roleBytes.length };
+  snap.signed.meta[`${role}.json`] = { ...snap.signed.meta[`${role}.json`], version: roleEnv.signed.version, length: opts.claimLength ?? roleBytes.length };
   if (snap.signed.meta[`${role}.json`].hashes) snap.signed.meta[`${role}.json`].hashes = describeBytes(roleBytes).hashes;
   const snapEnv = sign(snap.signed, snapshotKey);
   const snapBytes = serialize(snapEnv);
@@ -240,6 +240,18 @@ describe('full server compromise with the online keys (snapshot.key, timestamp.k
     expect(await viaProxy(HELLO)).toMatch(/^refused: /);
     overlay = new Map([[`hello/1.0-1/${sha256(helloBytes)}.hello_1.0-1_amd64.deb`, Buffer.concat([helloBytes, Buffer.alloc(1 << 20)])]]);
     expect(await viaProxy(HELLO)).toMatch(/^refused: /);
+    overlay = new Map();
+  });
+
+  it('endless data: a snapshot re-signed to claim 1 TiB for hello.json, served 2 MiB long: `vouch download` stops at its own cap and refuses', async () => {
+    const current = await servedFiles();
+    const snap = JSON.parse(current.get([...current.keys()].find((k) => k.endsWith('.snapshot.json'))!)!.toString('utf8')) as AnyEnv;
+    const next = snap.signed.meta['hello.json'].version + 1;
+    overlay = forgeChain(current, 'hello', sign({ ...(await json(`${next - 1}.hello.json`)).signed, version: next }, snapshotKey), { claimLength: 2 ** 40 });
+    overlay.set(`${next}.hello.json`, Buffer.alloc(2 << 20, 0x20));
+    const dl = await vouchDownload({ VOUCH_MAX_METADATA_BYTES: String(1 << 20) });
+    expect({ code: dl.code, evil: dl.evil }).toEqual({ code: 1, evil: false });
+    expect(dl.stderr).toMatch(new RegExp(`${next}\\.hello\\.json is longer than ${1 << 20} bytes, the most vouch reads for one metadata file, though the signed metadata claims ${2 ** 40}`));
     overlay = new Map();
   });
 });

@@ -87,6 +87,24 @@ function expectRefused(r: AptRun, dir: string, client: AptClient, reason: RegExp
   expect(filesUnder(path.join(client.prefix, 'var/cache/apt/archives/partial'))).toEqual([]);
 }
 
+/**
+ * apt-get update failed on the Packages index: the method found a stanza its maintainers did not
+ * sign (or could not check it), printed why, and apt kept no list of it.
+ */
+function expectIndexRefused(r: AptRun, client: AptClient, reason: RegExp): void {
+  expect(r.code).toBe(100);
+  expect(r.out).toMatch(reason);
+  expect(r.out).toMatch(/E: Failed to fetch \S+\/binary-amd64\/by-hash\/\S+ {2}Hash Sum mismatch/);
+  expect(filesUnder(path.join(client.prefix, 'var/lib/apt/lists')).filter((f) => /_Packages/.test(f) && !f.startsWith('partial'))).toEqual([]);
+}
+
+/** apt has no such package or version to fetch: nothing of it reaches the download directory. */
+function expectNotListed(r: AptRun, dir: string): void {
+  expect(r.code).toBe(100);
+  expect(r.out).toMatch(/E: (Unable to locate package|Version '.+' for '.+' was not found|Can't select version)/);
+  expect(filesUnder(dir)).toEqual([]);
+}
+
 function record(name: string, messages: TranscriptMessage[]): void {
   if (!RECORD) return;
   fs.mkdirSync(TESTDATA, { recursive: true });
@@ -232,30 +250,22 @@ describe('the Vouch apt method with a real apt-get', () => {
       record('http-method-download', workerTranscript(down.stderr).filter((m) => m.method === 'http')); // what apt's own method answers
     });
 
-    it('apt with the method refuses it: the forged project role does not verify against the maintainers\' keys', async () => {
+    it('apt with the method refuses it: the index lists hello 9.9-1, whose forged project role does not verify against the maintainers\' keys', async () => {
       const client = await methodClient('method-evil', proxy.url);
-      const update = await client.aptGet(['update']);
-      expectOk(update, 'update'); // the indexes are the server's business; apt checks them against its key
-      const dir = downloadDir('method-evil-dl');
-      const r = await client.aptGet(['download', 'hello=9.9-1'], { cwd: dir, debugWorker: true });
-      expectRefused(r, dir, client, /vouch: the TUF metadata signed for hello\/9\.9-1\/hello_9\.9-1_amd64\.deb does not verify \(.*hello.*\)/);
-      const failure = workerTranscript(r.stderr).filter((m) => m.method === 'vouch+http');
+      const update = await client.aptGet(['update'], { debugWorker: true });
+      expectIndexRefused(update, client, /vouch: the TUF metadata of http:\/\/\S+ does not verify \(.*hello was signed by 0\/1 keys.*\), so its index cannot be checked/);
+      const failure = workerTranscript(update.stderr).filter((m) => m.method === 'vouch+http');
       expect(failure.find((m) => m.text.startsWith('400 '))?.text).toContain('FailReason: HashSumMismatch');
-      record('refused-forged-role', failure);
-      // Another project's role is untouched: its package still comes through.
-      const fine = await client.aptGet(['download', 'other=1.0-1'], { cwd: dir });
-      expectOk(fine, 'other project');
-      expect(hex('sha256', fs.readFileSync(path.join(dir, 'other_1.0-1_amd64.deb')))).toBe(debs['other 1.0-1'].sha256);
+      const dir = downloadDir('method-evil-dl');
+      expectNotListed(await client.aptGet(['download', 'hello=9.9-1'], { cwd: dir }), dir);
     });
 
     it('with the real TUF metadata passed through, the forged .deb is simply not a signed target', async () => {
       for (const p of [...proxy.forged.keys()]) if (p.startsWith('/tuf/')) proxy.forged.delete(p);
       const client = await methodClient('method-evil-realtuf', proxy.url);
-      expectOk(await client.aptGet(['update']), 'update');
+      expectIndexRefused(await client.aptGet(['update']), client, /vouch: hello\/9\.9-1\/hello_9\.9-1_amd64\.deb in the index is not a target its project's maintainers signed/);
       const dir = downloadDir('method-evil-realtuf-dl');
-      const r = await client.aptGet(['download', 'hello=9.9-1'], { cwd: dir, debugWorker: true });
-      expectRefused(r, dir, client, /vouch: hello\/9\.9-1\/hello_9\.9-1_amd64\.deb is not a target its project's maintainers signed/);
-      record('refused-unsigned', workerTranscript(r.stderr).filter((m) => m.method === 'vouch+http'));
+      expectNotListed(await client.aptGet(['download', 'hello=9.9-1'], { cwd: dir }), dir);
     });
 
     it("another project's signed .deb served at hello's path: plain apt takes it, the method refuses (path and hash are bound)", async () => {
@@ -275,6 +285,9 @@ describe('the Vouch apt method with a real apt-get', () => {
       expect(hex('sha256', fs.readFileSync(path.join(plainDir, 'hello_1.0-1_amd64.deb')))).toBe(other.sha256);
 
       const client = await methodClient('method-swap', proxy.url);
+      expectIndexRefused(await client.aptGet(['update']), client, /vouch: hello\/1\.0-1\/hello_1\.0-1_amd64\.deb in the index differs from what its maintainers signed: (Size|SHA256) is "[0-9a-f]+" in the index, "[0-9a-f]+" as signed/);
+      // The honest index and the other project's bytes at hello's path: the method checks the bytes.
+      for (const p of [...proxy.forged.keys()]) if (p.startsWith('/apt/dists/')) proxy.forged.delete(p);
       expectOk(await client.aptGet(['update']), 'update');
       const dir = downloadDir('method-swap-dl');
       const r = await client.aptGet(['download', 'hello=1.0-1'], { cwd: dir });
@@ -351,12 +364,10 @@ describe('the Vouch apt method with a real apt-get', () => {
       client.writeSources('vouch', `Types: deb\nURIs: vouch+http://${host(server2.url)}/apt\nSuites: stable\nComponents: main\nSigned-By: ${keyring}\n`);
 
       const update = await client.aptGet(['update'], { checkValidUntil: false, debugWorker: true });
-      expect(update.code).toBe(0);
       expect(update.out).toMatch(/W: vouch\+http:\/\/\S+\/InRelease: vouch: the TUF metadata of http:\/\/\S+ does not verify \(.*expired.*\): every package from it will be refused/i);
+      expectIndexRefused(update, client, /vouch: the TUF metadata of http:\/\/\S+ does not verify \(.*expired.*\), so its index cannot be checked/i);
       const dir = downloadDir('method-expired-dl');
-      const r = await client.aptGet(['download', 'hello=1.0-1'], { cwd: dir, checkValidUntil: false, debugWorker: true });
-      expectRefused(r, dir, client, /vouch: the TUF metadata of http:\/\/\S+ does not verify \(.*expired.*\), so no package from it can be checked/i);
-      record('refused-expired', workerTranscript(r.stderr).filter((m) => m.method === 'vouch+http'));
+      expectNotListed(await client.aptGet(['download', 'hello=1.0-1'], { cwd: dir, checkValidUntil: false }), dir);
     });
   });
 
@@ -421,10 +432,18 @@ describe('the Vouch apt method with a real apt-get', () => {
       expect(filesUnder(plainDir)).toEqual(['hello_1.2-1_amd64.deb', 'retired_1.0-1_amd64.deb']);
 
       const client = await methodClient('method-replay', proxy.url);
-      expectOk(await client.aptGet(['update']), 'update');
+      expectIndexRefused(await client.aptGet(['update']), client, /vouch: retired\/1\.0-1\/retired_1\.0-1_amd64\.deb in the index is not a target its project's maintainers signed/);
       const dir = downloadDir('method-replay-dl');
+      expectNotListed(await client.aptGet(['download', 'retired=1.0-1'], { cwd: dir }), dir);
+      // The yanked release alone, in an index re-signed with the archive key: its stanza is what its
+      // maintainers signed, so the index passes, and the .deb is refused as yanked.
+      const earlierText = earlier.get('/apt/dists/stable/main/binary-amd64/Packages')!.body.toString();
+      const yanked = earlierText.split(/\n\n+/).find((x) => x.includes('Package: hello\n') && x.includes('Version: 1.2-1\n'))!;
+      proxy.clear();
+      proxy.serve(await forgeSuite(server.url, home.dir, (st) => [...st, `${yanked.trim()}\n`]));
+      proxy.serve({ '/apt/pool/hello/1.2-1/hello_1.2-1_amd64.deb': { body: debs['hello 1.2-1'].bytes } });
+      expectOk(await client.aptGet(['update']), 'update');
       expectRefused(await client.aptGet(['download', 'hello=1.2-1'], { cwd: dir }), dir, client, /vouch: hello\/1\.2-1\/hello_1\.2-1_amd64\.deb was yanked by its maintainers \(\S+: postinst deletes \/etc\)/);
-      expectRefused(await client.aptGet(['download', 'retired=1.0-1'], { cwd: dir }), dir, client, /vouch: retired\/1\.0-1\/retired_1\.0-1_amd64\.deb is not a target its project's maintainers signed/);
       expectOk(await client.aptGet(['download', 'hello=1.0-1'], { cwd: dir }), 'a version still signed');
     });
   });

@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { Updater } from 'tuf-js';
 import { Envelope, RootSigned, SnapshotSigned, TargetsSigned } from '../../core/tuf';
 import { installLinearTufjsModels } from './linear-models';
+import { capDownloads } from './download-cap';
+import { DEFAULT_MAX_METADATA_BYTES } from '../../core/apt-method/config';
 
 installLinearTufjsModels();
 
@@ -24,6 +26,8 @@ export interface TrustOptions {
   rootFile?: string;
   /** told once, on first contact, what was pinned */
   notice(message: string): void;
+  /** the most read for one metadata file, whatever signed metadata claims (default 32 MiB) */
+  maxMetadataBytes?: number;
 }
 
 export class TrustedClient {
@@ -45,6 +49,7 @@ export class TrustedClient {
         metadataDir: this.metadataDir,
         targetDir: path.join(this.opts.stateDir, 'targets'),
       });
+      capDownloads(this.updater, this.opts.maxMetadataBytes ?? DEFAULT_MAX_METADATA_BYTES, { reader: 'vouch', remedy: 'a larger repository needs VOUCH_MAX_METADATA_BYTES raised' });
       await this.updater.refresh();
     } catch (e) {
       // A root that never verified anything must not stay pinned.

@@ -77,4 +77,12 @@ export const CONFIG_KEYS = {
   stateDir: 'Acquire::vouch::StateDir',
   /** seconds without progress before a transfer fails (default: Acquire::http::Timeout or 30) */
   timeout: 'Acquire::vouch::Timeout',
+  /** the most bytes read for one TUF snapshot or targets-role file, whatever its parent claims (default 32 MiB) */
+  maxMetadataBytes: 'Acquire::vouch::MaxMetadataBytes',
 } as const;
+
+/**
+ * The default of Acquire::vouch::MaxMetadataBytes: above tuf-js's own caps for files whose length
+ * is not listed (2 MB snapshot, 5 MB targets), room for a targets role of ~50k delegations.
+ */
+export const DEFAULT_MAX_METADATA_BYTES = 32 * 1024 * 1024;

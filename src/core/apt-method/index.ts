@@ -3,3 +3,4 @@ export * from './config';
 export * from './protocol';
 export * from './uri';
 export * from './verify';
+export * from './index-check';

@@ -175,6 +175,10 @@ export interface AcquireRequest {
   lastModified?: string;
   maximumSize?: number;
   targetType?: string;
+  /** where apt files an index: its suite, component and architecture */
+  targetRelease?: string;
+  targetComponent?: string;
+  targetArchitecture?: string;
   expected: Record<string, string>;
 }
 
@@ -194,6 +198,9 @@ export function acquireRequest(message: AptMessage): AcquireRequest {
     lastModified: field(message, 'Last-Modified'),
     maximumSize: max !== undefined && /^\d+$/.test(max) ? Number(max) : undefined,
     targetType: field(message, 'Target-Type'),
+    targetRelease: field(message, 'Target-Release'),
+    targetComponent: field(message, 'Target-Component'),
+    targetArchitecture: field(message, 'Target-Architecture'),
     expected,
   };
 }
