@@ -84,7 +84,7 @@ function skipBlocks(data: Uint8Array, frame: FrameStart, limits: ZstdLimits): nu
 
 function need(data: Uint8Array, offset: number, n: number, limits: ZstdLimits): void {
   if (offset + n > data.length) {
-    throw new DebFormatError('truncated', `${limits.label}: the zstd stream ends early (byte ${offset} of ${data.length})`);
+    throw new DebFormatError('truncated', `${limits.label}: the zstd stream ends early (${data.length} bytes, a frame needs ${offset + n})`);
   }
 }
 
