@@ -38,7 +38,7 @@ export function buildProgram(env: NodeJS.ProcessEnv): Command {
     .exitOverride();
   const term = processTerminal();
   const commands = [
-    initCommand(env, out), serveCommand(env, out, err), reindexCommand(env, out, err), keyCommand(env, term), projectCommand(env, term),
+    initCommand(env, out, err), serveCommand(env, out, err), reindexCommand(env, out, err), keyCommand(env, term), projectCommand(env, term),
     uploadCommand(env, term), changesCommand(env, term), signCommand(env, term), yankCommand(env, term), releasesCommand(env, term),
     downloadCommand(env, term), aptCommand(env, term), auditCommand(env, term), rootCommands(env, term), onlineKeysCommand(env, term),
   ];

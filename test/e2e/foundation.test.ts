@@ -115,6 +115,33 @@ describe('refusals', () => {
     expect(fs.readdirSync(other.dir)).toEqual(['keys']);
   });
 
+  it('an init that stopped part-way is picked up: before its first commit its keys are moved aside, after it the pinned root is written', async () => {
+    // Before the first commit: keys and the marker, no repository (what a kill at that moment leaves).
+    const done = await newHome();
+    expect((await runCli(['init', '--home', done.dir], done.env)).code).toBe(0);
+    const crashed = await newHome();
+    fs.cpSync(path.join(done.dir, 'keys'), path.join(crashed.dir, 'keys'), { recursive: true });
+    fs.rmSync(path.join(crashed.dir, 'keys', 'pinned-root.json'));
+    fs.writeFileSync(path.join(crashed.dir, 'keys', '.init-incomplete'), '');
+    const oldRootKey = fs.readFileSync(path.join(crashed.dir, 'keys', 'root-1.key'));
+    const again = await runCli(['init', '--home', crashed.dir], crashed.env);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/A previous `vouch init` stopped before it created the repository; its keys, which signed nothing, were moved to \S+keys\.crashed-init-\S+\./);
+    const aside = fs.readdirSync(crashed.dir).filter((n) => n.startsWith('keys.crashed-init-'));
+    expect(aside).toHaveLength(1);
+    expect(fs.readFileSync(path.join(crashed.dir, aside[0], 'root-1.key'))).toEqual(oldRootKey);
+    expect(fs.readFileSync(path.join(crashed.dir, 'keys', 'root-1.key'))).not.toEqual(oldRootKey);
+    expect(fs.existsSync(path.join(crashed.dir, 'keys', '.init-incomplete'))).toBe(false);
+
+    // After the first commit, before the pinned root: the next start completes it and serves.
+    fs.rmSync(path.join(done.dir, 'keys', 'pinned-root.json'));
+    fs.writeFileSync(path.join(done.dir, 'keys', '.init-incomplete'), '');
+    const server = await startServer(done);
+    expect(server.output()).toContain('A previous `vouch init` stopped after its first commit; it is now complete (pinned root written).');
+    expect(fs.readFileSync(path.join(done.dir, 'keys', 'pinned-root.json'))).toEqual(await rootV1(server.url));
+    expect(fs.existsSync(path.join(done.dir, 'keys', '.init-incomplete'))).toBe(false);
+  });
+
   it.each([
     ['VOUCH_PORT', { VOUCH_PORT: 'notaport' }, []],
     ['VOUCH_PORT', { VOUCH_PORT: '70000' }, []],

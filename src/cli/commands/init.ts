@@ -6,7 +6,7 @@ import { loadConfig } from '../../config/config';
 import type { InitOptions } from '../local/init-home';
 import { parseCount, parseDuration, UsageError } from '../duration';
 
-export function initCommand(env: NodeJS.ProcessEnv, out: (s: string) => void): Command {
+export function initCommand(env: NodeJS.ProcessEnv, out: (s: string) => void, err: (s: string) => void): Command {
   return new Command('init')
     .description('create the keys and metadata v1 of a new repository (refuses to overwrite one)')
     .option('--home <dir>', 'where metadata-repo/, keys/ and data/ live (default: $VOUCH_HOME or the current directory)')
@@ -37,7 +37,8 @@ export function initCommand(env: NodeJS.ProcessEnv, out: (s: string) => void): C
       if (opts.targetsThreshold > opts.targetsKeys) throw new UsageError(`--targets-threshold ${opts.targetsThreshold} is more than --targets-keys ${opts.targetsKeys}`);
       fs.mkdirSync(config.home, { recursive: true });
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily (src/cli/lazy.ts)
-      const { initHome, keysJson, describeKeys } = lazy<typeof import('../local/init-home')>(() => require('../local/init-home'));
+      const { initHome, keysJson, describeKeys, recoverCrashedInit } = lazy<typeof import('../local/init-home')>(() => require('../local/init-home'));
+      await recoverCrashedInit(config, err);
       const result = await initHome(config, opts);
       if (o.json) {
         out(JSON.stringify({ home: result.home, metadataRepo: result.metadataRepo, commit: result.commit, keys: keysJson(result.keys) }, null, 2));

@@ -14,8 +14,9 @@ export function serveCommand(env: NodeJS.ProcessEnv, out: (s: string) => void, e
       const config = loadConfig(env, { home: o.home, host: o.host, port: o.port });
       fs.mkdirSync(config.home, { recursive: true });
       // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily (src/cli/lazy.ts)
-      const { isEmptyHome, demoBanner, DEFAULT_INIT, describeKeys, initHome, serve } = lazy<typeof import('../local/serve-home')>(() => require('../local/serve-home'));
+      const { isEmptyHome, demoBanner, DEFAULT_INIT, describeKeys, initHome, recoverCrashedInit, serve } = lazy<typeof import('../local/serve-home')>(() => require('../local/serve-home'));
       let banner: string | undefined;
+      await recoverCrashedInit(config, err);
       if (await isEmptyHome(config)) {
         // The online roles of the demo follow the server's policy (VOUCH_TIMESTAMP_EXPIRY, ...) from v1 on.
         const expiry = { ...DEFAULT_INIT.expiry, snapshot: config.online.snapshotExpirySeconds, timestamp: config.online.timestampExpirySeconds };

@@ -5,7 +5,7 @@ import { GitMetadataStore } from '../../adapters/git/git-metadata-store';
 import { anyKeyFileExists } from '../../adapters/keys/home-keys';
 import { MAIN_BRANCH } from '../../repository/layout';
 import { serve } from '../../server/serve';
-import { DEFAULT_INIT, describeKeys, initHome } from './init-home';
+import { DEFAULT_INIT, describeKeys, initHome, recoverCrashedInit } from './init-home';
 
 export async function isEmptyHome(config: VouchConfig): Promise<boolean> {
   const store = new GitMetadataStore(config.metadataRepo);
@@ -35,4 +35,4 @@ export function demoBanner(config: VouchConfig, keys: string, url: string): stri
   ].join('\n');
 }
 
-export { DEFAULT_INIT, describeKeys, initHome, serve };
+export { DEFAULT_INIT, describeKeys, initHome, recoverCrashedInit, serve };
