@@ -11,7 +11,7 @@ import { DebFormatError, parseDeb } from '../../src/core/debian/deb';
 import { checkProjectName, isSafeTargetPath, isTargetInPathPattern, parseEnvelope, RuleViolation, serialize } from '../../src/core/tuf';
 import { RepositorySimulator } from '../../src/core/tuf/testing/simulator';
 import { arArchive, ArEntry, MINIMAL_CONTROL, singleFileTar } from '../support/deb-builder';
-import { tarEntry } from '../support/hostile-debs';
+import { tarEntry } from '../support/deb-builder';
 import { renderPackagesStanza } from '../../src/core/apt/packages-stanza';
 
 const RUNS = Number(process.env.VOUCH_ATTACK_RUNS ?? 1000);

@@ -15,7 +15,7 @@ import { readSigner } from '../../src/adapters/keys/key-files';
 import {
   computeSnapshot, computeTimestamp, Envelope, MetaFile, serialize, Signer, signEnvelope, SnapshotSigned, TargetFile, TargetsSigned, TimestampSigned, unsigned,
 } from '../../src/core/tuf';
-import { AptClient, AptRun, filesUnder, run, Served, vouchAptSetup } from './apt-method';
+import { answerServed, AptClient, AptRun, filesUnder, forwardTo, run, Served, vouchAptSetup } from './apt-method';
 import { rawGet } from './server-process';
 
 /** What an endless body may send at most: a client that reads it all has not stopped by itself. */
@@ -89,21 +89,8 @@ export class AttackerProxy {
     const endless = this.endlessBodies.get(key);
     if (endless) return streamEndless(res, endless);
     const forged = this.forged.get(key);
-    if (forged) {
-      const body = typeof forged.body === 'string' ? Buffer.from(forged.body) : forged.body;
-      res.writeHead(forged.status ?? 200, { 'content-type': forged.type ?? 'application/octet-stream', 'content-length': String(body.length) });
-      res.end(body);
-      return;
-    }
-    const up = http.request({ hostname: upstream.hostname, port: upstream.port, path: rawPath, method: req.method, headers: { ...req.headers, host: upstream.host }, agent: false }, (upRes) => {
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
-    });
-    up.on('error', (e) => {
-      res.writeHead(502);
-      res.end(e.message);
-    });
-    req.pipe(up);
+    if (forged) return answerServed(res, forged);
+    forwardTo(upstream, req, res, rawPath);
   }
 }
 

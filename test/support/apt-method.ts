@@ -170,6 +170,26 @@ export interface Served {
   type?: string;
 }
 
+/** Answers with a forged body, whole, with its length. */
+export function answerServed(res: http.ServerResponse, served: Served): void {
+  const body = typeof served.body === 'string' ? Buffer.from(served.body) : served.body;
+  res.writeHead(served.status ?? 200, { 'content-type': served.type ?? 'application/octet-stream', 'content-length': String(body.length) });
+  res.end(body);
+}
+
+/** Passes the request to the real server and its answer back, untouched. */
+export function forwardTo(upstream: URL, req: http.IncomingMessage, res: http.ServerResponse, rawPath: string): void {
+  const up = http.request({ hostname: upstream.hostname, port: upstream.port, path: rawPath, method: req.method, headers: { ...req.headers, host: upstream.host }, agent: false }, (upRes) => {
+    res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+    upRes.pipe(res);
+  });
+  up.on('error', (e) => {
+    res.writeHead(502);
+    res.end(e.message);
+  });
+  req.pipe(up);
+}
+
 /** A proxy to the real server that serves `forged` paths (decoded, no query) itself. */
 export class ForgingProxy {
   readonly forged = new Map<string, Served>();
@@ -199,21 +219,8 @@ export class ForgingProxy {
         return;
       }
       const forged = holder.proxy!.forged.get(key);
-      if (forged) {
-        const body = typeof forged.body === 'string' ? Buffer.from(forged.body) : forged.body;
-        res.writeHead(forged.status ?? 200, { 'content-type': forged.type ?? 'application/octet-stream', 'content-length': String(body.length) });
-        res.end(body);
-        return;
-      }
-      const up = http.request({ hostname: target.hostname, port: target.port, path: rawPath, method: req.method, headers: { ...req.headers, host: target.host }, agent: false }, (upRes) => {
-        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-        upRes.pipe(res);
-      });
-      up.on('error', (e) => {
-        res.writeHead(502);
-        res.end(e.message);
-      });
-      req.pipe(up);
+      if (forged) return answerServed(res, forged);
+      forwardTo(target, req, res, rawPath);
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     holder.proxy = new ForgingProxy(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}`);

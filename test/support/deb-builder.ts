@@ -58,23 +58,31 @@ export async function tarArchive(entries: TarEntry[]): Promise<Uint8Array> {
   return Buffer.concat(chunks);
 }
 
-/** One regular file in a POSIX ustar archive, synchronously (tar-stream's pack is async). */
-export function singleFileTar(name: string, data: Uint8Array | string): Uint8Array {
-  const body = Buffer.from(bytes(data));
+/** One ustar entry (header + data padded to 512), typeflag and link name as given. */
+export function tarEntry(name: string, data: Uint8Array | string, typeflag = '0', linkname = ''): Buffer {
+  const body = Buffer.from(data);
   const header = Buffer.alloc(512);
-  header.write(name, 0, 100, 'utf8');
+  header.write(name.slice(0, 99), 0, 100, 'utf8');
   header.write('0000644\0', 100);
   header.write('0000000\0', 108);
   header.write('0000000\0', 116);
   header.write(body.length.toString(8).padStart(11, '0') + '\0', 124);
   header.write('00000000000\0', 136);
   header.write('        ', 148);
-  header.write('0', 156);
+  header.write(typeflag, 156);
+  header.write(linkname.slice(0, 99), 157, 100, 'utf8');
   header.write('ustar\x0000', 257, 'latin1');
-  const sum = header.reduce((total, byte) => total + byte, 0);
+  const sum = header.reduce((t, b) => t + b, 0);
   header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  const padding = Buffer.alloc((512 - (body.length % 512)) % 512);
-  return Buffer.concat([header, body, padding, Buffer.alloc(1024)]);
+  return Buffer.concat([header, body, Buffer.alloc((512 - (body.length % 512)) % 512)]);
+}
+
+/** A tar archive of the entries, with its two end-of-archive blocks. */
+export const tarOf = (...entries: Buffer[]): Buffer => Buffer.concat([...entries, Buffer.alloc(1024)]);
+
+/** One regular file in a POSIX ustar archive, synchronously (tar-stream's pack is async). */
+export function singleFileTar(name: string, data: Uint8Array | string): Uint8Array {
+  return tarOf(tarEntry(name, bytes(data)));
 }
 
 export function compress(data: Uint8Array, kind: TestCompression): Uint8Array {

@@ -5,7 +5,7 @@
 // zst), links and `..` in control.tar, bad control fields, corrupt compression or tar.
 import * as zlib from 'node:zlib';
 import fc from 'fast-check';
-import { arArchive, ArEntry, compress, TestCompression } from './deb-builder';
+import { arArchive, ArEntry, compress, tarEntry, tarOf, TestCompression } from './deb-builder';
 
 export interface HostileDeb {
   /** which family of defect (HOSTILE_FAMILIES) */
@@ -28,28 +28,6 @@ export function claimedControl(version: string): string {
 export function claimedFields(version: string): Record<string, string> {
   return { Package: 'hello', Version: version, Architecture: 'amd64', Maintainer: 'Test <test@example.org>', Description: 'a test package' };
 }
-
-/** One ustar entry (header + data padded to 512), typeflag and link name as given. */
-export function tarEntry(name: string, data: Uint8Array | string, typeflag = '0', linkname = ''): Buffer {
-  const body = Buffer.from(data);
-  const header = Buffer.alloc(512);
-  header.write(name.slice(0, 99), 0, 100, 'utf8');
-  header.write('0000644\0', 100);
-  header.write('0000000\0', 108);
-  header.write('0000000\0', 116);
-  header.write(body.length.toString(8).padStart(11, '0') + '\0', 124);
-  header.write('00000000000\0', 136);
-  header.write('        ', 148);
-  header.write(typeflag, 156);
-  header.write(linkname.slice(0, 99), 157, 100, 'utf8');
-  header.write('ustar\x0000', 257, 'latin1');
-  const sum = header.reduce((t, b) => t + b, 0);
-  header.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  return Buffer.concat([header, body, Buffer.alloc((512 - (body.length % 512)) % 512)]);
-}
-
-/** A tar archive of the entries, with its two end-of-archive blocks. */
-export const tarOf = (...entries: Buffer[]): Buffer => Buffer.concat([...entries, Buffer.alloc(1024)]);
 
 const controlTar = (control: Uint8Array | string): Buffer => tarOf(tarEntry('./', '', '5'), tarEntry('./control', control));
 const DATA = zlib.gzipSync(tarOf(tarEntry('./usr/share/doc/hello/README', 'hello\n')));
