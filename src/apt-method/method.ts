@@ -248,7 +248,17 @@ function readIndexText(file: string): string {
 /** room for 100,000 packages or so; an index beyond it is refused, not read into memory */
 const MAX_INDEX_TEXT_BYTES = 512 * 1024 * 1024;
 
+/** how many project roles are fetched at once when an index names many projects */
+const ROLE_FETCHES_AT_ONCE = 8;
+
 async function firstProblem(stanzas: string[], session: TufSession, place: IndexPlace): Promise<string | undefined> {
+  // One role per project: a first update of a large repository fetches them all (tuf-js keeps
+  // them, so later updates fetch only the roles that changed). Fetched a few at a time.
+  const paths = stanzas.map(stanzaTargetPath).flatMap((t) => ('path' in t ? [t.path] : []));
+  const firstOfProject = [...new Map(paths.map((p) => [p.split('/')[0], p])).values()];
+  for (let i = 0; i < firstOfProject.length; i += ROLE_FETCHES_AT_ONCE) {
+    await Promise.all(firstOfProject.slice(i, i + ROLE_FETCHES_AT_ONCE).map((p) => session.projectTarget(p)));
+  }
   for (const stanza of stanzas) {
     const target = stanzaTargetPath(stanza);
     if ('error' in target) return target.error;
