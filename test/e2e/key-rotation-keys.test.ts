@@ -146,6 +146,7 @@ describe("a maintainer's own key", () => {
     const id = pendingId(proposed.stdout);
     const shown = ok(await admin2.vouch(['changes', 'show', id])).stdout;
     expect(shown).toMatch(/with hello re-signed under the new keys \(same content, next version\): signed by 1\/1/);
+    expect(ok(await admin2.vouch(['changes'])).stdout).toMatch(new RegExp(`${id}  targets v\\d+  0/2 signed  awaiting \\S+, \\S+  \\+ hello re-signed 1/1`));
     const page = (await rawGet(server.url, `/changes/${id}`)).body.toString('utf8');
     expect(page).toMatch(/<h2>With <a href="\/projects\/hello">hello<\/a> v\d+ re-signed<\/h2>/);
     ok(await admin2.vouch(['sign', id, '--key', admin2.key, '--yes']));

@@ -186,7 +186,9 @@ async function list(ctx: ClientContext, json: boolean): Promise<void> {
   for (const c of rootFirst) {
     const renewal = renewals.get(c.id);
     const mark = renewal ? `  ${renewal.kind === 'root' ? 'ROOT ' : ''}renewal: ${renewal.role} ${expiryText(renewal)}` : '';
-    ctx.term.out(`${c.id}  ${c.role} v${c.version}  ${c.tally.validBy.length}/${c.tally.threshold} signed  awaiting ${c.tally.awaiting.map(short).join(', ') || '-'}${c.stale ? '  STALE' : ''}${mark}`);
+    const k = c.companion;
+    const companion = k ? `  + ${k.role} re-signed ${k.tally.validBy.length}/${k.tally.threshold}${k.tally.met ? '' : ` awaiting ${k.tally.awaiting.map(short).join(', ')}`}` : '';
+    ctx.term.out(`${c.id}  ${c.role} v${c.version}  ${c.tally.validBy.length}/${c.tally.threshold} signed  awaiting ${c.tally.awaiting.map(short).join(', ') || '-'}${companion}${c.stale ? '  STALE' : ''}${mark}`);
   }
 }
 
