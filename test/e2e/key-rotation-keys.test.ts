@@ -180,6 +180,22 @@ describe("a maintainer's own key", () => {
     expect(ok(await alice2.vouch(['upload', '--project', 'hello', '--key', alice2.key, deb])).stdout).toMatch(/^published hello v\d+ /);
   });
 
+  it('in a threshold-2 project the re-signed role also awaits the other maintainer, whose `vouch sign` signs just that part', async () => {
+    const alice3 = await newMaintainer(work, 'alice3', server.url);
+    const created = ok(await admin2.vouch(['project', 'create', 'duo', '--maintainer', alice2.pub, mallory.pub, '--threshold', '2', '--key', admin2.key]));
+    ok(await admin3.vouch(['sign', pendingId(created.stdout), '--key', admin3.key, '--yes'])); // targets needs both admins now
+    const first = pendingId(ok(await alice2.vouch(['upload', '--project', 'duo', '--key', alice2.key, buildRealDeb(work, { package: 'duo', version: '1.0-1', arch: 'all' })])).stdout);
+    ok(await mallory.vouch(['sign', first, '--key', mallory.key, '--yes']));
+
+    const id = pendingId(ok(await alice2.vouch(['key', 'rotate', '--project', 'duo', '--old', alice2.key, '--new', alice3.pub])).stdout);
+    const byMallory = ok(await mallory.vouch(['sign', id, '--key', mallory.key, '--yes']));
+    expect(byMallory.stdout).toMatch(/pending: .*\n {2}with duo re-signed, signed by 2\/2; complete/);
+    ok(await admin2.vouch(['sign', id, '--key', admin2.key, '--yes']));
+    expect(ok(await admin3.vouch(['sign', id, '--key', admin3.key, '--yes'])).stdout).toMatch(/^published targets v\d+ /);
+    const duo = (await servedRole(server.url, 'duo'))!;
+    expect(duo.signatures.map((x) => x.keyid).sort()).toEqual([alice3.keyid, mallory.keyid].sort());
+  });
+
   it('the whole history, rotations included, passes `vouch audit`', async () => {
     const audit = ok(await carol.vouch(['audit', '--server', server.url]));
     expect(`${audit.stdout}\n${audit.stderr}`).toMatch(/audit passed: \d+ commits verified from root v1\b/);
