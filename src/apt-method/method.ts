@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import {
   AcquireRequest, AptConfig, AptMessage, CONFIG_KEYS, Classified, DEFAULT_MAX_METADATA_BYTES, IndexPlace, MessageReader, PinnedRepository, ProtocolError,
-  acquireRequest, capabilities, checkStanza, classify, packagesStanzas, parseConfiguration, parseVouchUri, refuseBeforeFetch, refuseFetched, stanzaTargetPath,
+  acquireRequest, capabilities, checkStanza, classify, indexFileKind, packagesStanzas, parseConfiguration, parseVouchUri, refuseBeforeFetch, refuseFetched, stanzaTargetPath,
   transportUrl, uriDone, uriFailure, uriStart, warningMessage,
 } from '../core/apt-method';
 import { fetchToFile } from './http-fetch';
@@ -120,6 +120,11 @@ export class AptMethod {
    * update run, so a repository whose TUF metadata does not verify is reported during `apt update`.
    */
   private async passThrough(req: AcquireRequest, url: string, session: TufSession): Promise<void> {
+    if (indexFileKind(req.filename) === 'packages-patch') {
+      // Answered as missing, so apt falls back to the whole index, which is checked.
+      this.io.write(uriFailure(req.uri, 'vouch: patches to a Packages index (pdiffs) are not taken; the whole index is fetched and checked instead', 'HttpError404'));
+      return;
+    }
     if (/\/dists\/[^/]+\/(?:InRelease|Release)$/.test(req.uri)) {
       try {
         await session.refresh();
@@ -137,7 +142,7 @@ export class AptMethod {
       idleTimeoutMs: this.timeoutMs,
       onStart: (info) => this.io.write(uriStart(req.uri, info)),
     });
-    if (outcome.kind === 'done' && isPackagesIndex(req.filename)) {
+    if (outcome.kind === 'done' && indexFileKind(req.filename) === 'packages') {
       const problem = await this.checkPackagesIndex(req, session);
       if (problem) return this.refuse(req, problem);
     }
@@ -230,11 +235,6 @@ export class AptMethod {
     if (after) return this.refuse(req, after);
     this.finish(req, outcome);
   }
-}
-
-/** apt names the file it wants an index in after the index: `…_binary-amd64_Packages(.gz)`. */
-function isPackagesIndex(filename: string): boolean {
-  return /_Packages(?:\.[a-z0-9]+)?$/.test(filename);
 }
 
 /** The index as text; only what the Vouch server serves (Packages, Packages.gz) is read. */

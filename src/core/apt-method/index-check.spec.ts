@@ -1,5 +1,5 @@
 import { renderPackagesStanza } from '../apt/packages-stanza';
-import { checkStanza, packagesStanzas, stanzaTargetPath } from './index-check';
+import { checkStanza, indexFileKind, packagesStanzas, stanzaTargetPath } from './index-check';
 import { SignedTarget } from './verify';
 
 const PATH = 'hello/1.0-1/hello_1.0-1_amd64.deb';
@@ -45,5 +45,18 @@ describe('packagesStanzas / stanzaTargetPath', () => {
     expect(stanzas[0]).toBe(served);
     expect(stanzaTargetPath(stanzas[1])).toEqual({ path: 'world/1.0-1/world_1.0-1_amd64.deb' });
     expect(stanzaTargetPath('Package: x\nVersion: 1\n')).toEqual({ error: expect.stringContaining('names no pool file') });
+  });
+});
+
+describe('indexFileKind', () => {
+  it('tells Packages indexes, patches to them, and the rest apart by the name apt files them under', () => {
+    const lists = '/var/lib/apt/lists/partial/';
+    expect(indexFileKind(`${lists}127.0.0.1:8080_apt_dists_stable_main_binary-amd64_Packages.gz`)).toBe('packages');
+    expect(indexFileKind(`${lists}127.0.0.1:8080_apt_dists_stable_main_binary-amd64_Packages`)).toBe('packages');
+    expect(indexFileKind(`${lists}127.0.0.1:8080_apt_dists_stable_main_binary-amd64_Packages.xz`)).toBe('packages');
+    expect(indexFileKind(`${lists}127.0.0.1:8080_apt_dists_stable_main_binary-amd64_Packages.diff_Index`)).toBe('packages-patch');
+    expect(indexFileKind(`${lists}127.0.0.1:8080_apt_dists_stable_main_binary-amd64_Packages.diff_T-2026-11-22-0000.00-F-2026-11-21-0000.00.gz`)).toBe('packages-patch');
+    expect(indexFileKind(`${lists}127.0.0.1:8080_apt_dists_stable_InRelease`)).toBe('other');
+    expect(indexFileKind(`${lists}127.0.0.1:8080_apt_dists_stable_main_i18n_Translation-en`)).toBe('other');
   });
 });

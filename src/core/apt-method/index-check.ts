@@ -16,6 +16,17 @@ export interface IndexPlace {
   architecture?: string;
 }
 
+/**
+ * What apt is fetching, by the file name it gives (`…_binary-amd64_Packages.gz`, whatever the
+ * URL, by-hash included): a Packages index (checked), a patch to one (pdiff: apt would apply it to
+ * the index it holds, past any check, so it is refused and apt fetches the whole index), or other.
+ */
+export function indexFileKind(filename: string): 'packages' | 'packages-patch' | 'other' {
+  const base = filename.slice(filename.lastIndexOf('/') + 1);
+  if (/_Packages\.diff_/.test(base) || /_Packages\.diff$/.test(base)) return 'packages-patch';
+  return /_Packages(?:\.[a-z0-9]+)?$/.test(base) ? 'packages' : 'other';
+}
+
 /** The stanzas of a Packages file, each with its trailing newline, blank lines between them dropped. */
 export function packagesStanzas(text: string): string[] {
   return text.split(/\n{2,}/).map((s) => s.replace(/^\n+/, '')).filter((s) => s.trim() !== '').map((s) => (s.endsWith('\n') ? s : `${s}\n`));
