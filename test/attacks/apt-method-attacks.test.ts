@@ -2,7 +2,8 @@
 // archive key HOME/keys/archive-key.private.asc, the online TUF keys HOME/keys/snapshot.key and
 // timestamp.key), answering through AttackerProxy in front of the real `vouch serve`:
 // rollback, mix-and-match, fast-forward (and the recovery by online-key rotation), endless data
-// (timestamp, a project role, a .deb) and extraneous dependencies, with a real apt-get (and a real
+// (timestamp, a project role, a .deb), extraneous dependencies, in a whole index and in pdiffs
+// (patches apt applies itself to the index it holds), with a real apt-get (and a real
 // dpkg, into a root of the test's own). Plain apt is run beside it where it shows the documented
 // limit. The arbitrary-package, replay and freeze (expired TUF) attacks through the method are in
 // test/e2e/apt-method.test.ts and not repeated here.
@@ -13,10 +14,10 @@ import * as path from 'node:path';
 import { createTestHome, TestHome } from '../support/backend';
 import { pollUntil, rawGet, runCli, ServerProcess, startServer, stopAllServers } from '../support/server-process';
 import { buildRealDeb, demoAdmin, newMaintainer, ok, Person } from '../support/signing-fixtures';
-import { AptClient, AptRun, DebFile, filesUnder, forgeSuite, Served, stanza } from '../support/apt-method';
+import { AptClient, AptRun, DebFile, filesUnder, forgeSuite, Served, stanza, workerTranscript } from '../support/apt-method';
 import {
-  aptInstall, AttackerProxy, captureTuf, downloadDir, dpkgRoot, ENDLESS_CAP, EndlessRecord, expectOk, expectRefused, installedIn, methodClient,
-  plainClient, problems, roleOf, roleSignedByAttacker, signWithOnlineKeys, stanzasOf, TufState, trustedVersions,
+  aptCache, aptInstall, AttackerProxy, captureTuf, downloadDir, dpkgRoot, ENDLESS_CAP, EndlessRecord, expectOk, expectRefused, forgePdiffSuite, installedIn,
+  methodClient, plainClient, problems, roleOf, roleSignedByAttacker, signWithOnlineKeys, stanzasOf, TufState, trustedVersions,
 } from '../support/apt-attacker';
 import { generateEd25519 } from '../../src/core/tuf';
 import { readSigner } from '../../src/adapters/keys/key-files';
@@ -48,6 +49,9 @@ function deb(dir: string, pkg: string, version: string): DebFile & { file: strin
 const packages = async (): Promise<string> => (await rawGet(server.url, '/apt/dists/stable/main/binary-amd64/Packages')).body.toString('utf8');
 const pool = (target: string, d: DebFile) => ({ [`/apt/pool/${target}`]: { body: d.bytes } });
 const CHUNK = Buffer.alloc(64 << 10, 0x20);
+/** hello 1.0-1's stanza given `Depends: dep`, the other stanzas as they are */
+const withDepends = (dep: string) => (s: string[]) =>
+  s.map((x) => (/^Package: hello$/m.test(x) && /^Version: 1\.0-1$/m.test(x) ? x.replace(/^Filename:/m, `Depends: ${dep}\nFilename:`) : x));
 
 beforeAll(async () => {
   home = await createTestHome();
@@ -97,10 +101,14 @@ async function updatedClient(name: string): Promise<AptClient> {
  * seconds back, and apt keeps an index it has when the one offered is not newer.
  */
 async function forgedSuite(edit: (stanzas: string[]) => string[]): Promise<Map<string, Served>> {
+  await untilForgedReleaseIsNewer();
+  return forgeSuite(server.url, home.dir, edit);
+}
+
+async function untilForgedReleaseIsNewer(): Promise<void> {
   const real = (await rawGet(server.url, '/apt/dists/stable/InRelease')).body.toString('utf8');
   const dated = Date.parse(/^Date: (.+)$/m.exec(real)![1]);
   await pollUntil('a forged Release can be dated after the real one', async () => Date.now() - 3_000 > dated, { timeoutMs: 10_000 });
-  return forgeSuite(server.url, home.dir, edit);
 }
 
 /**
@@ -232,8 +240,6 @@ describe('endless data', () => {
 
 describe('extraneous dependencies', () => {
   const EVIL = 'evil/1.0-1/evil_1.0-1_amd64.deb';
-  const withDepends = (dep: string) => (s: string[]) =>
-    s.map((x) => (/^Package: hello$/m.test(x) && /^Version: 1\.0-1$/m.test(x) ? x.replace(/^Filename:/m, `Depends: ${dep}\nFilename:`) : x));
 
   it('hello 1.0-1 given `Depends: evil` in a Packages stanza re-signed with the archive key, evil unsigned: plain apt installs evil; with the method the install fails as a whole and nothing of evil is kept', async () => {
     proxy.clear();
@@ -282,6 +288,55 @@ describe('extraneous dependencies', () => {
     expect(problems(update)).toEqual(expect.arrayContaining([expect.stringMatching(reason)]));
     expect(filesUnder(path.join(client.prefix, 'var/lib/apt/lists')).filter((f) => /_Packages/.test(f) && !f.includes('partial'))).toEqual([]);
   }
+});
+
+describe('pdiffs', () => {
+  /** the test clients switch pdiffs off (notes/apt.md); apt's default is on */
+  const PDIFFS = ['Acquire::PDiffs=true'];
+  const uriOf = (text: string) => /^URI: (\S+)$/m.exec(text)?.[1];
+
+  it("a Packages.diff/Index and a patch re-signed with the archive key that give hello 1.0-1 `Depends: tools`: plain apt patches the index it holds; the method answers the pdiff as missing, so apt fetches the whole index, which the method refuses", async () => {
+    const client = await updatedClient('pdiff');
+    const plain = await plainClient(work, 'pdiff-plain', proxy.url);
+    expectOk(await plain.aptGet(['update']), 'plain update from the honest server');
+    // Both clients now hold this Packages: the patch's history entry, the one index apt patches.
+    const held = await packages();
+    await untilForgedReleaseIsNewer();
+    const pdiff = await forgePdiffSuite(server.url, home.dir, held, withDepends('tools'));
+    proxy.serve(pdiff.files);
+
+    let from = proxy.requests.length;
+    expectOk(await plain.aptGet(['update'], { options: PDIFFS }), 'plain update from the attacker');
+    const plainFetched = proxy.requests.slice(from);
+    expect(plainFetched).toContain(pdiff.patch);
+    // never the whole index: apt made the forged one out of the one it held
+    expect(plainFetched.filter((p) => /\/binary-amd64\/(?:Packages(?:\.gz)?|by-hash\/.*)$/.test(p))).toEqual([]);
+    const plainShow = await aptCache(plain, ['show', 'hello=1.0-1']);
+    expect({ code: plainShow.code, depends: /^Depends: .*$/m.exec(plainShow.stdout)?.[0] }).toEqual({ code: 0, depends: 'Depends: tools' });
+
+    from = proxy.requests.length;
+    const update = await client.aptGet(['update'], { options: PDIFFS, debugWorker: true });
+    expectUpdateRefused(update, /vouch: hello\/1\.0-1\/hello_1\.0-1_amd64\.deb in the index differs from what its maintainers signed: Depends is "tools" in the index, absent as signed/);
+    const methodFetched = proxy.requests.slice(from);
+    // apt asked the method for the pdiff Index, by hash then (on the 404) by name; the method answered
+    // both as missing without fetching either
+    const transcript = workerTranscript(update.stderr).filter((m) => m.method === 'vouch+http' && /\/Packages\.diff\//.test(uriOf(m.text) ?? ''));
+    const asked = transcript.filter((m) => m.dir === 'to' && m.text.startsWith('600 URI Acquire\n')).map((m) => uriOf(m.text));
+    expect(asked).toEqual([expect.stringMatching(/\/binary-amd64\/Packages\.diff\/by-hash\/SHA512\/[0-9a-f]{128}$/), expect.stringMatching(/\/binary-amd64\/Packages\.diff\/Index$/)]);
+    expect(transcript.filter((m) => m.dir === 'from').map((m) => ({ uri: uriOf(m.text), answer: m.text.split('\n')[0], failReason: /^FailReason: (\S+)$/m.exec(m.text)?.[1] }))).toEqual(
+      asked.map((uri) => ({ uri, answer: '400 URI Failure', failReason: 'HttpError404' })),
+    );
+    expect(methodFetched.filter((p) => p.includes('Packages.diff'))).toEqual([]);
+    // ...so apt fell back to the whole index, which is what the method refused
+    expect(methodFetched).toEqual(expect.arrayContaining([expect.stringMatching(/\/binary-amd64\/by-hash\/SHA512\/[0-9a-f]+$/)]));
+
+    // apt kept the lists it had: hello 1.0-1 depends on nothing, and installing it brings only hello
+    const show = await aptCache(client, ['show', 'hello=1.0-1']);
+    expect({ code: show.code, hello: /^Package: hello$/m.test(show.stdout), depends: /^Depends:/m.test(show.stdout) }).toEqual({ code: 0, hello: true, depends: false });
+    const root = dpkgRoot(client);
+    expectOk(await aptInstall(client, root, ['hello=1.0-1']), 'install of hello 1.0-1');
+    expect(installedIn(root)).toEqual(['hello']);
+  });
 });
 
 // Last: the recovery rotates the online keys, which changes what every later forgery would sign with.

@@ -4,6 +4,8 @@
 //   test; the record says whether the client hung up first).
 // - TUF files the server's own online keys sign (HOME/keys/snapshot.key, timestamp.key): replays,
 //   mixes, fast-forwards, project roles signed by a key of the attacker's.
+// - pdiffs signed into a Release with the archive key: a Packages.diff/Index and the patch apt
+//   applies itself to the Packages it holds.
 // - apt clients set up with `vouch apt setup` or plain, and a dpkg root of their own, so a real
 //   `apt-get install` runs without touching the machine's packages or apt configuration.
 import { createHash } from 'node:crypto';
@@ -12,10 +14,12 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { readSigner } from '../../src/adapters/keys/key-files';
+import { ArchiveSigner } from '../../src/adapters/openpgp';
+import { byHashPath, gzipIndex, hashIndex, ReleaseFile, renderRelease } from '../../src/core/apt';
 import {
   computeSnapshot, computeTimestamp, Envelope, MetaFile, serialize, Signer, signEnvelope, SnapshotSigned, TargetFile, TargetsSigned, TimestampSigned, unsigned,
 } from '../../src/core/tuf';
-import { answerServed, AptClient, AptRun, filesUnder, forwardTo, run, Served, vouchAptSetup } from './apt-method';
+import { answerServed, AptClient, AptRun, filesUnder, forgeSuite, forwardTo, run, Served, vouchAptSetup } from './apt-method';
 import { rawGet } from './server-process';
 
 /** What an endless body may send at most: a client that reads it all has not stopped by itself. */
@@ -207,6 +211,93 @@ export function stanzasOf(packages: string): string[] {
   return packages.split(/\n\n+/).map((s) => s.trim()).filter(Boolean).map((s) => `${s}\n`);
 }
 
+// ---- pdiffs: patches apt applies itself to the Packages it holds ----
+
+/**
+ * An ed script of the kind `diff --ed` writes and apt's rred applies, turning `from` into `to`: one
+ * change, covering the lines between the texts' common head and common tail.
+ */
+export function edScript(from: string, to: string): string {
+  const lines = (t: string) => (t.endsWith('\n') ? t.slice(0, -1) : t).split('\n');
+  const [a, b] = [lines(from), lines(to)];
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const removed = a.slice(head, a.length - tail);
+  const added = b.slice(head, b.length - tail);
+  if (removed.length === 0 && added.length === 0) throw new Error('edScript: the two texts are the same, there is nothing to patch');
+  if (added.includes('.')) throw new Error('edScript: a line of "." would end the ed insertion early');
+  const range = removed.length === 1 ? `${head + 1}` : `${head + 1},${head + removed.length}`;
+  if (removed.length === 0) return `${head}a\n${added.join('\n')}\n.\n`;
+  if (added.length === 0) return `${range}d\n`;
+  return `${range}c\n${added.join('\n')}\n.\n`;
+}
+
+/** dak's name for a patch: `T-<when made>-F-<first patch merged>`, here both the Release's Date. */
+function patchName(date: Date): string {
+  const d = date.toISOString(); // 2026-11-22T03:40:18.000Z
+  const stamp = `${d.slice(0, 10)}-${d.slice(11, 13)}${d.slice(14, 16)}.${d.slice(17, 19)}`;
+  return `T-${stamp}-F-${stamp}`;
+}
+
+export interface PdiffSuite {
+  /** request path → file: the suite of forgeSuite, its Release also listing Packages.diff/Index, the Index and the patch */
+  files: Map<string, Served>;
+  /** request path of the gzipped patch */
+  patch: string;
+}
+
+/**
+ * forgeSuite plus pdiffs, signed with the archive key: a Packages.diff/Index whose only history
+ * entry is `held` (the Packages a client updated earlier has) and one patch from it to the forged
+ * Packages. apt patches the index it holds and never fetches the forged Packages itself.
+ */
+export async function forgePdiffSuite(upstream: string, home: string, held: string, edit: (stanzas: string[]) => string[], suite = 'stable'): Promise<PdiffSuite> {
+  const files = await forgeSuite(upstream, home, edit, suite);
+  const dists = `/apt/dists/${suite}`;
+  const dir = 'main/binary-amd64';
+  const forged = Buffer.from(files.get(`${dists}/${dir}/Packages`)!.body);
+  const release = Buffer.from(files.get(`${dists}/Release`)!.body).toString('utf8');
+  const date = new Date(Date.parse(/^Date: (.+)$/m.exec(release)![1]));
+  const validUntil = new Date(Date.parse(/^Valid-Until: (.+)$/m.exec(release)![1]));
+
+  const name = patchName(date);
+  const patch = Buffer.from(edScript(held, forged.toString('utf8')));
+  const download = gzipIndex(patch);
+  const h = { current: hashIndex(forged), held: hashIndex(held), patch: hashIndex(patch), download: hashIndex(download) };
+  const index = [
+    `SHA256-Current: ${h.current.sha256} ${h.current.size}`,
+    'SHA256-History:',
+    ` ${h.held.sha256} ${h.held.size} ${name}`,
+    'SHA256-Patches:',
+    ` ${h.patch.sha256} ${h.patch.size} ${name}`,
+    'SHA256-Download:',
+    ` ${h.download.sha256} ${h.download.size} ${name}.gz`,
+    '',
+  ].join('\n');
+  const indexPath = `${dir}/Packages.diff/Index`;
+  const ih = hashIndex(index);
+  for (const p of [indexPath, byHashPath(indexPath, 'SHA256', ih.sha256), byHashPath(indexPath, 'SHA512', ih.sha512)]) files.set(`${dists}/${p}`, { body: index });
+  const patchPath = `${dists}/${dir}/Packages.diff/${name}.gz`;
+  files.set(patchPath, { body: download });
+
+  const listed: ReleaseFile[] = [{ path: indexPath, size: ih.size, sha256: ih.sha256, sha512: ih.sha512 }];
+  for (const n of ['Packages', 'Packages.gz']) {
+    const x = hashIndex(Buffer.from(files.get(`${dists}/${dir}/${n}`)!.body));
+    listed.push({ path: `${dir}/${n}`, size: x.size, sha256: x.sha256, sha512: x.sha512 });
+  }
+  const text = renderRelease({
+    origin: 'Vouch', label: 'Vouch', suite, codename: suite, date, validUntil,
+    architectures: ['amd64'], components: ['main'], description: `Vouch: packages signed by their maintainers (${suite})`, acquireByHash: true, files: listed,
+  });
+  const signer = await ArchiveSigner.fromArmored(fs.readFileSync(path.join(home, 'keys', 'archive-key.private.asc'), 'utf8'));
+  files.set(`${dists}/Release`, { body: text, type: 'text/plain' });
+  files.set(`${dists}/InRelease`, { body: await signer.signCleartext(text, date), type: 'text/plain' });
+  files.set(`${dists}/Release.gpg`, { body: await signer.signDetached(text, date), type: 'application/pgp-signature' });
+  return { files, patch: patchPath };
+}
+
 // ---- apt clients ----
 
 const APT_UID = 42;
@@ -233,6 +324,16 @@ export function downloadDir(work: string, name: string): string {
   fs.mkdirSync(dir, { recursive: true, mode: 0o755 });
   fs.chownSync(dir, APT_UID, 0);
   return dir;
+}
+
+/** `apt-cache ARGS` over the client's lists (what `apt-cache show` prints is what apt would install from). */
+export function aptCache(client: AptClient, args: string[]): Promise<AptRun> {
+  const P = client.prefix;
+  const options = [
+    'Dir::Etc::SourceList=/dev/null', `Dir::Etc::SourceParts=${P}/etc/apt/sources.list.d`, `Dir::State=${P}/var/lib/apt`, `Dir::Cache=${P}/var/cache/apt`,
+    'Dir::State::status=/var/lib/dpkg/status', 'APT::Architectures::=amd64', 'Acquire::Languages=none',
+  ];
+  return run('apt-cache', [...options.flatMap((o) => ['-o', o]), ...args], { env: { ...process.env, LC_ALL: 'C' } });
 }
 
 export function problems(r: AptRun): string[] {
