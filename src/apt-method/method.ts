@@ -253,12 +253,14 @@ const ROLE_FETCHES_AT_ONCE = 8;
 
 async function firstProblem(stanzas: string[], session: TufSession, place: IndexPlace): Promise<string | undefined> {
   // One role per project: a first update of a large repository fetches them all (tuf-js keeps
-  // them, so later updates fetch only the roles that changed). Fetched a few at a time.
+  // them, so later updates fetch only the roles that changed). Up to 8 in flight at any time.
   const paths = stanzas.map(stanzaTargetPath).flatMap((t) => ('path' in t ? [t.path] : []));
   const firstOfProject = [...new Map(paths.map((p) => [p.split('/')[0], p])).values()];
-  for (let i = 0; i < firstOfProject.length; i += ROLE_FETCHES_AT_ONCE) {
-    await Promise.all(firstOfProject.slice(i, i + ROLE_FETCHES_AT_ONCE).map((p) => session.projectTarget(p)));
-  }
+  let next = 0;
+  const fetcher = async () => {
+    while (next < firstOfProject.length) await session.projectTarget(firstOfProject[next++]);
+  };
+  await Promise.all(Array.from({ length: ROLE_FETCHES_AT_ONCE }, fetcher));
   for (const stanza of stanzas) {
     const target = stanzaTargetPath(stanza);
     if ('error' in target) return target.error;

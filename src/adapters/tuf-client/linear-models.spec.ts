@@ -1,3 +1,4 @@
+import { generateKeyPairSync, KeyObject, sign } from 'node:crypto';
 import { canonicalize } from '@tufjs/canonical-json';
 import { Metadata } from '@tufjs/models';
 import { installLinearTufjsModels } from './linear-models';
@@ -45,5 +46,32 @@ describe('#installLinearTufjsModels', () => {
       installLinearTufjsModels();
       expect(() => Metadata.fromJSON('targets' as never, { signatures: [], signed } as never)).toThrow();
     });
+  });
+});
+
+describe('with public keys built once', () => {
+  it('still verifies a genuine signature and refuses a signature by another key under the same keyid, every time', () => {
+    // Throw-away keys made for this test only.
+    const raw = (k: KeyObject) => (k.export({ format: 'der', type: 'spki' }) as Buffer).subarray(-32).toString('hex');
+    const a = generateKeyPairSync('ed25519');
+    const b = generateKeyPairSync('ed25519');
+    installLinearTufjsModels();
+    const signed = { _type: 'targets', spec_version: '1.0.31', version: 1, expires: '2030-01-01T00:00:00Z', targets: {} };
+    const bytes = Buffer.from(canonicalize(signed));
+    const keyid = 'a'.repeat(64);
+    const role = { keyids: [keyid], threshold: 1 };
+    const rootListing = (k: KeyObject) => Metadata.fromJSON('root' as never, {
+      signatures: [],
+      signed: { _type: 'root', spec_version: '1.0.31', version: 1, expires: '2030-01-01T00:00:00Z', consistent_snapshot: true, keys: { [keyid]: { keytype: 'ed25519', scheme: 'ed25519', keyval: { public: raw(k) } } }, roles: { root: role, targets: role, snapshot: role, timestamp: role } },
+    } as never);
+    const delegator = rootListing(a.publicKey);
+    const other = rootListing(b.publicKey); // the same keyid, another key: the key, not the keyid, decides
+    const by = (k: KeyObject) => Metadata.fromJSON('targets' as never, { signatures: [{ keyid, sig: sign(null, bytes, k).toString('hex') }], signed } as never);
+    for (let round = 0; round < 2; round++) {
+      expect(() => delegator.verifyDelegate('targets', by(a.privateKey))).not.toThrow();
+      expect(() => delegator.verifyDelegate('targets', by(b.privateKey))).toThrow(/signed by 0\/1 keys/);
+      expect(() => other.verifyDelegate('targets', by(b.privateKey))).not.toThrow();
+      expect(() => other.verifyDelegate('targets', by(a.privateKey))).toThrow(/signed by 0\/1 keys/);
+    }
   });
 });

@@ -2,7 +2,8 @@
 // (`entries.reduce((acc, [k, v]) => ({ ...acc, [k]: f(v) }), {})`): parsing a targets file of
 // 10,000 entries takes ~49 s. These replacements build the same objects with plain loops, with
 // the same checks and results (the spec compares them with the originals), so a client's refresh
-// grows linearly with the repository. Installed once by the client adapters that use tuf-js;
+// grows linearly with the repository. Also: a public key's crypto object is built once, not at every
+// signature check. Installed once by the client adapters that use tuf-js;
 // remove it when @tufjs/models builds its maps linearly. docs/decisions.md, "Linear tuf-js models".
 /* eslint-disable @typescript-eslint/no-require-imports */
 const base = require('@tufjs/models/dist/base');
@@ -13,6 +14,7 @@ const guard = require('@tufjs/models/dist/utils/guard');
 const { Snapshot } = require('@tufjs/models/dist/snapshot');
 const { Targets } = require('@tufjs/models/dist/targets');
 const { Delegations } = require('@tufjs/models/dist/delegations');
+const keyUtil = require('@tufjs/models/dist/utils/key');
 
 /** Own, enumerable properties like the spread it replaces: a key named "__proto__" stays data. */
 function mapRecord<V, R>(record: Record<string, V>, f: (k: string, v: V) => R): Record<string, R> {
@@ -28,9 +30,29 @@ function objectRecord(data: unknown, message: string): Record<string, unknown> {
 
 let installed = false;
 
+/**
+ * `Key.verifySignature` builds a crypto key object from the hex public key on every check (40% of
+ * re-verifying 5,000 cached project roles, docs/benchmarks.md). The object depends only on the key
+ * type, scheme and public key, so it is built once per key; a key that fails to build is not kept.
+ */
+function rememberPublicKeys(): void {
+  const build = keyUtil.getPublicKey as (info: { keyType: string; scheme: string; keyVal: string }) => unknown;
+  const built = new Map<string, unknown>();
+  keyUtil.getPublicKey = (info: { keyType: string; scheme: string; keyVal: string }) => {
+    const id = `${info.keyType}\n${info.scheme}\n${info.keyVal}`;
+    let key = built.get(id);
+    if (key === undefined) {
+      key = build(info);
+      built.set(id, key);
+    }
+    return key;
+  };
+}
+
 export function installLinearTufjsModels(): void {
   if (installed) return;
   installed = true;
+  rememberPublicKeys();
   Snapshot.prototype.toJSON = function (this: any) {
     return { _type: this.type, meta: mapRecord(this.meta, (_k, m: any) => m.toJSON()), spec_version: this.specVersion, version: this.version, expires: this.expires, ...this.unrecognizedFields };
   };
