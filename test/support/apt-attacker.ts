@@ -19,7 +19,7 @@ import { byHashPath, gzipIndex, hashIndex, ReleaseFile, renderRelease } from '..
 import {
   computeSnapshot, computeTimestamp, Envelope, MetaFile, serialize, Signer, signEnvelope, SnapshotSigned, TargetFile, TargetsSigned, TimestampSigned, unsigned,
 } from '../../src/core/tuf';
-import { answerServed, AptClient, AptRun, filesUnder, forgeSuite, forwardTo, run, Served, vouchAptSetup } from './apt-method';
+import { answerServed, AptClient, AptRun, filesUnder, forgeSuite, forwardTo, requestKey, run, Served, vouchAptSetup } from './apt-method';
 import { rawGet } from './server-process';
 
 /** What an endless body may send at most: a client that reads it all has not stopped by itself. */
@@ -83,12 +83,7 @@ export class AttackerProxy {
 
   private answer(req: http.IncomingMessage, res: http.ServerResponse, upstream: URL): void {
     const rawPath = req.url ?? '/';
-    let key: string;
-    try {
-      key = decodeURIComponent(rawPath.split('?')[0]);
-    } catch {
-      key = rawPath;
-    }
+    const key = requestKey(rawPath);
     this.requests.push(key);
     const endless = this.endlessBodies.get(key);
     if (endless) return streamEndless(res, endless);

@@ -170,6 +170,15 @@ export interface Served {
   type?: string;
 }
 
+/** The path a proxy files a request under: decoded, without the query (the raw path if it does not decode). */
+export function requestKey(rawPath: string): string {
+  try {
+    return decodeURIComponent(rawPath.split('?')[0]);
+  } catch {
+    return rawPath;
+  }
+}
+
 /** Answers with a forged body, whole, with its length. */
 export function answerServed(res: http.ServerResponse, served: Served): void {
   const body = typeof served.body === 'string' ? Buffer.from(served.body) : served.body;
@@ -206,12 +215,7 @@ export class ForgingProxy {
     const holder: { proxy?: ForgingProxy } = {};
     const server = http.createServer((req, res) => {
       const rawPath = req.url ?? '/';
-      let key: string;
-      try {
-        key = decodeURIComponent(rawPath.split('?')[0]);
-      } catch {
-        key = rawPath;
-      }
+      const key = requestKey(rawPath);
       holder.proxy!.requests.push(key);
       if (holder.proxy!.hide?.test(key)) {
         res.writeHead(404, { 'content-type': 'text/plain' });
