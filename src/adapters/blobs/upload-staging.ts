@@ -94,7 +94,7 @@ export class FsUploadStaging implements UploadStaging {
       return received;
     } catch (e) {
       await fs.promises.rm(tmp, { force: true });
-      throw e;
+      throw connectionLost(e) ? new UploadRefused('aborted', 'the client closed the connection before the upload was complete; nothing was kept') : e;
     }
   }
 
@@ -139,4 +139,11 @@ export class FsUploadStaging implements UploadStaging {
     if (!fs.existsSync(staged)) return;
     await this.blobs.adopt(staged, sha256);
   }
+}
+
+/** The client went away mid-body: its refusal, not the server's failure (no 500, no stack in the log). */
+function connectionLost(e: unknown): boolean {
+  if (e instanceof UploadRefused) return false;
+  const code = (e as { code?: string }).code;
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (e as Error).message === 'aborted';
 }
