@@ -30,13 +30,17 @@ export function checkTimestampPin(f: CommitFindings, timestampVersion: number, m
 
 /**
  * Checks the snapshot's entries for `names` (targets roles) against the files: each present file
- * listed and matching, each listed role present.
+ * listed and matching, each listed role present — but a deleted project's, whose entry stays in
+ * snapshot for good (a role never leaves it, spec §5.5.5), after its file is gone.
  */
-export function checkSnapshotPins(f: CommitFindings, snapshotVersion: number, meta: Record<string, MetaFile>, files: (name: string) => PinnedFile | undefined, names: Iterable<string>): void {
+export function checkSnapshotPins(
+  f: CommitFindings, snapshotVersion: number, meta: Record<string, MetaFile>, files: (name: string) => PinnedFile | undefined, names: Iterable<string>, retired: ReadonlySet<string>,
+): void {
   for (const name of names) {
     const entry = Object.hasOwn(meta, `${name}.json`) ? meta[`${name}.json`] : undefined;
     const file = files(name);
     if (entry === undefined && file === undefined) continue;
+    if (file === undefined && retired.has(name)) continue;
     if (entry === undefined) f.violation('snapshot-consistency', name, `snapshot v${snapshotVersion} does not list ${name} (v${file!.version} is in the repository)`);
     else if (file === undefined) f.violation('snapshot-consistency', name, `snapshot v${snapshotVersion} lists ${name} v${entry.version}, which is not in the repository`);
     else {

@@ -264,7 +264,7 @@ export class HistoryAudit {
       const held = name === 'targets' ? this.targets : this.projects.get(name);
       return held && pinned(held);
     };
-    checkSnapshotPins(f, snapshot.version, snapshot.meta, file, names);
+    checkSnapshotPins(f, snapshot.version, snapshot.meta, file, names, this.retired);
   }
 }
 

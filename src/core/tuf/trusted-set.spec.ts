@@ -62,13 +62,13 @@ describe('#verifyState', () => {
   });
 
   describe('when a project is removed', () => {
-    it('drops it from targets and snapshot, and the state still verifies', () => {
+    it('drops it from targets, keeps its snapshot entry as the server does (a role never leaves snapshot), and the state still verifies', () => {
       const sim = repository();
       sim.removeProject('other');
       sim.publish();
       const state = verifyState(sim.state(), TEST_NOW);
       expect(Object.keys(state.projects)).toEqual(['hello']);
-      expect(Object.keys(state.snapshot.meta)).not.toContain('other.json');
+      expect(Object.keys(state.snapshot.meta)).toContain('other.json');
     });
   });
 

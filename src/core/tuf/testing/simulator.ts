@@ -61,7 +61,6 @@ export class RepositorySimulator {
   readonly projects: Record<string, Envelope<TargetsSigned>> = {};
   /** roles changed since the last publish: their next publish bumps version and re-signs */
   private readonly dirty = new Set<string>();
-  private readonly removed: string[] = [];
   private working: Record<string, TargetsSigned> = {};
 
   constructor(options: SimulatorOptions = {}) {
@@ -109,7 +108,6 @@ export class RepositorySimulator {
     delete this.working[name];
     delete this.projects[name];
     this.dirty.delete(name);
-    this.removed.push(name);
   }
 
   addTarget(project: string, path: string, content: Uint8Array | string): void {
@@ -158,7 +156,8 @@ export class RepositorySimulator {
       changed[role] = { version: signed.version, length: serialize(envelope).length };
     }
     this.dirty.clear();
-    const snapshot = computeSnapshot(this.snapshot?.signed, changed, this.removed.splice(0), this.now, this.expiry.snapshot);
+    // As the server does: a deleted project's entry stays in snapshot (a role never leaves it).
+    const snapshot = computeSnapshot(this.snapshot?.signed, changed, [], this.now, this.expiry.snapshot);
     this.snapshot = signWith(snapshot, this.signers.snapshot);
     this.timestamp = signWith(
       computeTimestamp(this.timestamp?.signed, snapshot.version, serialize(this.snapshot), this.now, this.expiry.timestamp),
