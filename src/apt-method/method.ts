@@ -213,7 +213,7 @@ export class AptMethod {
       await session.refresh().catch((e: unknown) => {
         throw new Error(`the TUF metadata of ${session.server} does not verify (${describeTufError(e)}), so no package from it can be checked`);
       });
-      signed = await session.target(targetPath).catch((e: unknown) => {
+      signed = await session.projectTarget(targetPath).catch((e: unknown) => {
         if (e instanceof Error && e.message.includes('does not verify')) throw e;
         throw new Error(`the TUF metadata signed for ${targetPath} does not verify (${describeTufError(e)})`);
       });

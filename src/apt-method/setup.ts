@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { repositoryId, siteOf } from '../core/apt-method';
 import { METHODS_SUBDIR, RepositoryRecord, STATE_SUBDIR, metadataDir, readRecord, repoDir, writeFileAtomic } from './state';
 import { TufSession, describeTufError } from './tuf-session';
+import { isValidSuite } from '../core/projects/target-custom';
 
 export class SetupError extends Error {
   constructor(message: string) {
@@ -27,6 +28,8 @@ export interface SetupOptions {
   name: string;
   /** the method program to install (one JS file); undefined leaves the installed method alone */
   methodProgram?: string;
+  /** the most read for one metadata file while pinning (default: the method's own) */
+  maxMetadataBytes?: number;
   log(line: string): void;
 }
 
@@ -45,7 +48,6 @@ export interface SetupResult {
   aptUser?: { uid: number; gid: number };
 }
 
-const SUITE = /^[a-z0-9][a-z0-9.+-]*$/;
 export const METHOD_SCHEMES = ['vouch+http', 'vouch+https'];
 
 async function get(url: string): Promise<{ status: number; bytes: Buffer }> {
@@ -68,7 +70,7 @@ export async function setupAptMethod(o: SetupOptions): Promise<SetupResult> {
   const server = o.server.replace(/\/+$/, '');
   if (!/^https?:\/\//.test(server)) throw new SetupError(`--server ${o.server}: use an http:// or https:// URL`);
   siteOf(server);
-  if (!SUITE.test(o.suite)) throw new SetupError(`--suite "${o.suite}" is not a suite name`);
+  if (!isValidSuite(o.suite)) throw new SetupError(`--suite "${o.suite}" is not a suite name`);
   if (!o.rootFile && !o.rootSha256) throw new SetupError('give the root to pin: --root FILE or --root-sha256 HASH (compare it with what the repository admins publish)');
   const wantSha = o.rootSha256?.toLowerCase();
   if (wantSha !== undefined && !/^[0-9a-f]{64}$/.test(wantSha)) throw new SetupError(`--root-sha256 ${o.rootSha256}: 64 hex digits expected`);
@@ -101,7 +103,7 @@ export async function setupAptMethod(o: SetupOptions): Promise<SetupResult> {
     writeFileAtomic(path.join(meta, 'root.json'), rootBytes);
   }
   try {
-    await new TufSession(server, `${server}/tuf`, meta, 30_000).refresh();
+    await new TufSession(server, `${server}/tuf`, meta, 30_000, o.maxMetadataBytes).refresh();
   } catch (e) {
     if (!keep) fs.rmSync(repoDir(stateDir, id), { recursive: true, force: true });
     throw new SetupError(`the TUF metadata of ${server} does not verify from the pinned root: ${describeTufError(e)}`);

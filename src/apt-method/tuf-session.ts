@@ -1,6 +1,6 @@
 // One repository's TUF view inside a method process, through tuf-js: refreshed once (client
 // workflow 5.1-5.6 from the trusted metadata on disk; expired or badly signed metadata is an
-// error), then asked for the target signed at a path (delegations walked by tuf-js).
+// error), then asked for the target a project's role signs at a path (one role load per project).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Updater } from 'tuf-js';
@@ -84,13 +84,6 @@ export class TufSession {
     return info && { length: info.length, hashes: { ...info.hashes }, custom: info.custom as Record<string, unknown> | undefined };
   }
 
-  /** The target signed at targetPath, or undefined; throws if a role on the way does not verify. */
-  async target(targetPath: string): Promise<SignedTarget | undefined> {
-    const updater = await this.refresh();
-    const info = await updater.getTargetInfo(targetPath);
-    if (!info) return undefined;
-    return { length: info.length, hashes: { ...info.hashes }, custom: info.custom as Record<string, unknown> | undefined };
-  }
 }
 
 /** A project's role, verified by tuf-js against its delegation in the trusted targets. */

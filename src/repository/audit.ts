@@ -5,6 +5,7 @@
 import { AuditCommit, AuditReport, HistoryAudit, RecordedHead } from '../core/audit';
 import { MAIN_BRANCH, roleOfPath } from './layout';
 import { OperationError } from './errors';
+import { formatExpiry } from '../core/tuf';
 
 export interface HistoryCommit {
   oid: string;
@@ -78,7 +79,7 @@ export async function auditRepository(run: AuditRun): Promise<AuditOutcome | und
   const report = audit.finish();
   if (!report.ok) return { report, previous };
   const recorded: AuditRecord = {
-    repository: run.repository, head: report.head!, commits: report.commits, auditedAt: run.now.toISOString().replace(/\.\d{3}Z$/, 'Z'), rootV1Sha256: report.rootV1?.sha256,
+    repository: run.repository, head: report.head!, commits: report.commits, auditedAt: formatExpiry(run.now), rootV1Sha256: report.rootV1?.sha256,
   };
   await run.records.save(recorded);
   return { report, previous, recorded };

@@ -2,7 +2,8 @@
 // the keys the change introduces. Root changing the targets keys or threshold carries targets;
 // a targets change rotating a maintainer's key carries that project. Without it, clients would
 // refuse the role below from the moment the change is published.
-import { canonicalBytes, checkEnvelope, Envelope, RootSigned, RuleViolation, SignatureTally, TargetsSigned, validateDelegatedChange, validateTargetsChange } from '../core/tuf';
+import { checkEnvelope, Envelope, RootSigned, RuleViolation, SignatureTally, TargetsSigned, validateDelegatedChange, validateTargetsChange } from '../core/tuf';
+import { isResignOf } from '../core/projects';
 import { RepositoryState } from './state';
 
 export interface CheckedCompanion {
@@ -48,6 +49,6 @@ function misplaced(primary: string, companion: string): RuleViolation {
 
 /** A companion re-signs; it never changes what the role says (files, delegations, expiry). */
 function requireSameContent(role: string, current: TargetsSigned, proposed: TargetsSigned): void {
-  if (Buffer.from(canonicalBytes({ ...current, version: 0 })).equals(canonicalBytes({ ...proposed, version: 0 }))) return;
+  if (isResignOf(current, proposed)) return;
   throw new RuleViolation('malformed', `${role} re-signed with this change must say exactly what ${role} v${current.version} says, with version ${current.version + 1}`);
 }

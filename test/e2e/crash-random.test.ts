@@ -1,12 +1,9 @@
 // Crash safety under SIGKILL at random moments of a fast re-sign loop (DESIGN §3: a crash at any
 // point leaves the last published state served and no acknowledged change lost).
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTestHome, TestHome } from '../support/backend';
 import {
-  expectRecovered, fsckStrict, git, metadataRepo, pollUntil, rawGet, servedTimestamp, startServer, stopAllServers, tufRefresh, versionAt,
+  expectRecovered, freshHomeEachTest, fsckStrict, git, metadataRepo, pollUntil, rawGet, servedTimestamp, startServer,
+  tufRefresh, versionAt,
 } from '../support/server-process';
 
 jest.setTimeout(300_000);
@@ -18,25 +15,15 @@ jest.setTimeout(300_000);
 const FAST_LOOP = { VOUCH_TIMESTAMP_EXPIRY: '30', VOUCH_RESIGN_CHECK_INTERVAL: '1', VOUCH_RESIGN_FRACTION: '0.99' };
 const ROUNDS = 5;
 
-let home: TestHome | undefined;
-let cache: string | undefined;
-beforeEach(async () => {
-  home = await createTestHome();
-  cache = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-e2e-client-'));
-});
-afterEach(async () => {
-  await stopAllServers();
-  await home?.dispose();
-  if (cache) fs.rmSync(cache, { recursive: true, force: true });
-});
+const fresh = freshHomeEachTest();
 
 it('SIGKILL at random moments of a fast re-sign loop: every restart recovers and can publish again', async () => {
-  const h = home!;
+  const h = fresh.home;
   const repo = metadataRepo(h.dir);
   let server = await startServer(h, { env: FAST_LOOP });
   const root = (await rawGet(server.url, '/tuf/metadata/1.root.json')).body;
-  const client = { root, cacheDir: cache! };
-  let clientVersion = await tufRefresh(server.url, root, cache!);
+  const client = { root, cacheDir: fresh.cache };
+  let clientVersion = await tufRefresh(server.url, root, fresh.cache);
   const delays: number[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const delay = Math.floor(Math.random() * 1500);

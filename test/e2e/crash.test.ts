@@ -1,13 +1,9 @@
 // Crash safety of publishing (DESIGN §3): a server killed between the git commit and the
 // database index update restarts serving the last published state, catches its index up with
 // git and loses nothing; and `vouch reindex` rebuilds that index from git alone.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { createTestHome, TestHome } from '../support/backend';
 import {
-  expectRecovered, fsckStrict, git, gitRun, health, launchServer, metadataRepo, pollUntil, rawGet, runCli, servedTimestamp, START_TIMEOUT_MS,
-  startServer, stopAllServers, tufRefresh, versionAt,
+  expectRecovered, freshHomeEachTest, fsckStrict, git, gitRun, health, launchServer, metadataRepo, pollUntil, rawGet, runCli,
+  servedTimestamp, START_TIMEOUT_MS, startServer, tufRefresh, versionAt,
 } from '../support/server-process';
 
 jest.setTimeout(300_000);
@@ -15,27 +11,17 @@ jest.setTimeout(300_000);
 /** Timestamps live 6 s; the server checks every second and re-signs when half is left. */
 const SHORT_POLICY = { VOUCH_TIMESTAMP_EXPIRY: '6', VOUCH_RESIGN_CHECK_INTERVAL: '1' };
 
-let home: TestHome | undefined;
-let cache: string | undefined;
-beforeEach(async () => {
-  home = await createTestHome();
-  cache = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-e2e-client-'));
-});
-afterEach(async () => {
-  await stopAllServers();
-  await home?.dispose();
-  if (cache) fs.rmSync(cache, { recursive: true, force: true });
-});
+const fresh = freshHomeEachTest();
 
 describe('crash safety', () => {
   it('a crash right after the git commit, before the index update, loses nothing; reindex then rebuilds the same index', async () => {
-    const h = home!;
+    const h = fresh.home;
     const repo = metadataRepo(h.dir);
     // A first start makes the demo repository with 6 s timestamps; a client trusts it.
     const first = await startServer(h, { env: SHORT_POLICY });
     const root = (await rawGet(first.url, '/tuf/metadata/1.root.json')).body;
-    const client = { root, cacheDir: cache! };
-    const clientVersion = await tufRefresh(first.url, root, cache!);
+    const client = { root, cacheDir: fresh.cache };
+    const clientVersion = await tufRefresh(first.url, root, fresh.cache);
     expect(await first.stop()).toEqual({ code: 0, signal: null });
     const initial = git(repo, ['rev-parse', 'main']);
     const commitsBefore = Number(git(repo, ['rev-list', '--count', 'main']));
@@ -78,7 +64,7 @@ describe('crash safety', () => {
     const again = await startServer(h);
     expect(await health(again.url)).toEqual(settled);
     expect(git(repo, ['rev-parse', 'main'])).toBe(head);
-    expect(await tufRefresh(again.url, root, cache!)).toBe(version);
+    expect(await tufRefresh(again.url, root, fresh.cache)).toBe(version);
     // What the rebuilt index serves is byte for byte what git holds.
     const gitBytes = (commit: string, role: string) => Buffer.from(gitRun(repo, ['show', `${commit}:metadata/${role}.json`]).stdout, 'utf8');
     for (const role of ['root', 'targets', 'snapshot']) {

@@ -5,7 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTestHome, TestHome } from '../support/backend';
-import { git, metadataRepo, rawGet, ServerProcess, startServer, stopAllServers } from '../support/server-process';
+import { mainLog, rawGet, ServerProcess, startServer, stopAllServers } from '../support/server-process';
+import { short } from '../../src/core/tuf';
 import {
   buildRealDeb, demoAdmin, downloader, newMaintainer, ok, Person, postJson, repositoryImage, submitChange, tufDownload,
 } from '../support/signing-fixtures';
@@ -41,22 +42,11 @@ afterAll(async () => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-const short = (keyid: string) => keyid.slice(0, 8);
 
 async function pendingChanges(): Promise<any[]> {
   return JSON.parse(ok(await alice.vouch(['changes', '--json'])).stdout);
 }
 
-function mainLog(): { subject: string; body: string }[] {
-  return git(metadataRepo(home.dir), ['log', '--first-parent', '--format=%s%x1f%b%x1e', 'main'])
-    .split('\x1e')
-    .map((r) => r.trim())
-    .filter(Boolean)
-    .map((r) => {
-      const [subject, body] = r.split('\x1f');
-      return { subject, body: body ?? '' };
-    });
-}
 
 describe('a removed maintainer', () => {
   let bobsChange: string;
@@ -109,7 +99,7 @@ describe('a removed maintainer', () => {
 
   it("alice alone completes bob's old proposal: the commit is signed by alice only", async () => {
     expect(ok(await alice.vouch(['sign', bobsChange, '--key', alice.key, '--yes'])).stdout).toMatch(/^published hello v2 /);
-    const [latest] = mainLog();
+    const [latest] = mainLog(home.dir);
     expect(latest.subject).toBe(`Publish hello v2 (change ${bobsChange})`);
     expect(latest.body).toContain(`Signed-by: ${alice.keyid}`);
     expect(latest.body).not.toContain(bob.keyid);

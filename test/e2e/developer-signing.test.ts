@@ -6,7 +6,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createTestHome, TestHome } from '../support/backend';
-import { git, metadataRepo, rawGet, ServerProcess, startServer, stopAllServers } from '../support/server-process';
+import { mainLog, rawGet, ServerProcess, startServer, stopAllServers } from '../support/server-process';
+import { short } from '../../src/core/tuf';
 import {
   buildRealDeb, demoAdmin, downloader, newMaintainer, ok, Person, sha256, tufDownload,
 } from '../support/signing-fixtures';
@@ -45,22 +46,11 @@ afterAll(async () => {
   if (work) fs.rmSync(work, { recursive: true, force: true });
 });
 
-const short = (keyid: string) => keyid.slice(0, 8);
 
 async function pendingChanges(): Promise<any[]> {
   return JSON.parse(ok(await alice.vouch(['changes', '--json'])).stdout);
 }
 
-function mainLog(): { subject: string; body: string }[] {
-  return git(metadataRepo(home.dir), ['log', '--first-parent', '--format=%s%x1f%b%x1e', 'main'])
-    .split('\x1e')
-    .map((r) => r.trim())
-    .filter(Boolean)
-    .map((r) => {
-      const [subject, body] = r.split('\x1f');
-      return { subject, body: body ?? '' };
-    });
-}
 
 describe('a 2-of-2 project: alice proposes, bob co-signs', () => {
   let changeId: string;
@@ -123,7 +113,7 @@ describe('a 2-of-2 project: alice proposes, bob co-signs', () => {
     expect(sign.stderr).toContain(`+ ${TARGET}`); // the diff was shown before signing
     expect(await pendingChanges()).toEqual([]);
 
-    const [latest] = mainLog();
+    const [latest] = mainLog(home.dir);
     expect(latest.subject).toBe(`Publish hello v1 (change ${changeId})`);
     expect(latest.body).toContain(`Signed-by: ${alice.keyid}`);
     expect(latest.body).toContain(`Signed-by: ${bob.keyid}`);

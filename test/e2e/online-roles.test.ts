@@ -1,11 +1,7 @@
 // The server keeps timestamp and snapshot fresh on its own: clients see each new timestamp,
 // and git holds one commit per publish, each saying what it published.
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { createTestHome, TestHome } from '../support/backend';
 import {
-  fsckStrict, git, metadataRepo, pollUntil, rawGet, servedTimestamp, startServer, stopAllServers, tufRefresh, versionAt,
+  freshHomeEachTest, fsckStrict, git, metadataRepo, pollUntil, rawGet, servedTimestamp, startServer, tufRefresh, versionAt,
 } from '../support/server-process';
 
 jest.setTimeout(300_000);
@@ -13,17 +9,7 @@ jest.setTimeout(300_000);
 /** Timestamps live 6 s; the server checks every second and re-signs when half is left. */
 const SHORT_POLICY = { VOUCH_TIMESTAMP_EXPIRY: '6', VOUCH_RESIGN_CHECK_INTERVAL: '1' };
 
-let home: TestHome | undefined;
-let cache: string | undefined;
-beforeEach(async () => {
-  home = await createTestHome();
-  cache = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-e2e-client-'));
-});
-afterEach(async () => {
-  await stopAllServers();
-  await home?.dispose();
-  if (cache) fs.rmSync(cache, { recursive: true, force: true });
-});
+const fresh = freshHomeEachTest();
 
 function expectFsckClean(repo: string): void {
   expect(fsckStrict(repo)).toEqual({ status: 0, output: '' });
@@ -66,22 +52,22 @@ function published(body: string): Record<string, number> {
 
 describe('online roles', () => {
   it('are re-signed on a timer: clients see the new timestamp, and git holds one commit per publish', async () => {
-    const h = home!;
+    const h = fresh.home;
     const server = await startServer(h, { env: SHORT_POLICY });
     const root = (await rawGet(server.url, '/tuf/metadata/1.root.json')).body;
     // v1, or v2 when the start took so long that its first check already re-signed.
-    const before = await tufRefresh(server.url, root, cache!);
+    const before = await tufRefresh(server.url, root, fresh.cache);
     expect(before).toBeGreaterThanOrEqual(1);
 
     const rose = await pollUntil('the served timestamp version to rise', async () => {
       const v = await servedTimestamp(server.url);
       return v > before ? v : undefined;
     }, { timeoutMs: 15_000, context: server.output });
-    const after = await tufRefresh(server.url, root, cache!);
+    const after = await tufRefresh(server.url, root, fresh.cache);
     expect(after).toBeGreaterThanOrEqual(rose);
     // One more re-sign, so the history has several of them.
     await pollUntil('a second re-sign', async () => (await servedTimestamp(server.url)) > after, { timeoutMs: 15_000, context: server.output });
-    expect(await tufRefresh(server.url, root, cache!)).toBeGreaterThan(after);
+    expect(await tufRefresh(server.url, root, fresh.cache)).toBeGreaterThan(after);
     expect(server.stdout()).toMatch(/re-signed timestamp v\d+/);
     expect(await server.stop()).toEqual({ code: 0, signal: null });
 

@@ -7,6 +7,8 @@ import * as http from 'node:http';
 import * as path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Updater } from 'tuf-js';
+import * as os from 'node:os';
+import { createTestHome, TestHome } from './backend';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const VOUCH_BIN = path.join(REPO_ROOT, 'bin', 'vouch');
@@ -339,4 +341,32 @@ export async function expectRecovered(
   expect({ what, version, atLeastCrashed: version >= before.timestamp, atLeastClient: version >= before.clientVersion }).toEqual({ what, version, atLeastCrashed: true, atLeastClient: true });
   expect({ what, ...fsckStrict(repo) }).toEqual({ what, status: 0, output: '' });
   return version;
+}
+
+/** A new home and an empty TUF client cache for each test of the file; servers stopped and both removed after it. */
+export function freshHomeEachTest(): { readonly home: TestHome; readonly cache: string } {
+  let home: TestHome | undefined;
+  let cache: string | undefined;
+  beforeEach(async () => {
+    home = await createTestHome();
+    cache = fs.mkdtempSync(path.join(os.tmpdir(), 'vouch-e2e-client-'));
+  });
+  afterEach(async () => {
+    await stopAllServers();
+    await home?.dispose();
+    if (cache) fs.rmSync(cache, { recursive: true, force: true });
+  });
+  return { get home() { return home!; }, get cache() { return cache!; } };
+}
+
+/** main's first-parent history, newest first: each commit's subject and body. */
+export function mainLog(home: string): { subject: string; body: string }[] {
+  return git(metadataRepo(home), ['log', '--first-parent', '--format=%s%x1f%b%x1e', 'main'])
+    .split('\x1e')
+    .map((r) => r.trim())
+    .filter(Boolean)
+    .map((r) => {
+      const [subject, body] = r.split('\x1f');
+      return { subject, body: body ?? '' };
+    });
 }

@@ -17,9 +17,13 @@ export async function atomicWrite(file: string, bytes: Uint8Array, opts: { flush
   try {
     await handle.writeFile(bytes);
     if (opts.flush !== false) await handle.sync();
-  } finally {
+  } catch (e) {
+    // A full disk must not leave a half file behind, least of all a private key's.
     await handle.close();
+    await fs.promises.rm(tmp, { force: true });
+    throw e;
   }
+  await handle.close();
   if (!opts.exclusive) return fs.promises.rename(tmp, file);
   try {
     await fs.promises.link(tmp, file);

@@ -22,7 +22,7 @@ export function aptSetupCommand(env: NodeJS.ProcessEnv, term: Terminal): Command
     .option('--name <name>', 'file names: etc/apt/sources.list.d/NAME.sources, etc/apt/keyrings/NAME.asc', 'vouch')
     .option('--json', 'print what was written as JSON')
     .action(async (o) => {
-      const { server } = loadClientConfig(env, { server: o.server }, os.homedir());
+      const { server, maxMetadataBytes } = loadClientConfig(env, { server: o.server }, os.homedir());
       if (!o.root && !o.rootSha256) {
         throw new UsageError('give the root to pin: --root FILE or --root-sha256 HASH (the sha256 the repository admins publish for 1.root.json)');
       }
@@ -38,6 +38,7 @@ export function aptSetupCommand(env: NodeJS.ProcessEnv, term: Terminal): Command
           components: o.component,
           name: o.name,
           methodProgram: program.code,
+          maxMetadataBytes,
           log: (line) => term.err(line),
         });
         if (o.json) return term.out(JSON.stringify(result, null, 2));

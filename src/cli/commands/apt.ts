@@ -10,6 +10,7 @@ import { aptSetupCommand } from './apt-setup';
 import { aptRotateKeyCommand } from './apt-rotate-key';
 import { Terminal } from '../terminal';
 import * as os from 'node:os';
+import { isValidSuite } from '../../core/projects/target-custom';
 
 async function fetchText(url: string): Promise<string> {
   let res: Response;
@@ -42,7 +43,7 @@ export function aptCommand(env: NodeJS.ProcessEnv, term: Terminal): Command {
     .option('--keyring-out <file>', 'write the archive key here and point Signed-By at it (during a key rotation: both keys)')
     .action(async (o) => {
       const { server } = loadClientConfig(env, { server: o.server }, os.homedir());
-      if (!/^[a-z0-9][a-z0-9.+-]*$/.test(o.suite)) throw new UsageError(`--suite "${o.suite}" is not a suite name`);
+      if (!isValidSuite(o.suite)) throw new UsageError(`--suite "${o.suite}" is not a suite name`);
       const release = await fetchText(`${server}/apt/dists/${o.suite}/Release`).catch((e) => {
         if (e instanceof ApiError && e.status === 404) throw new UsageError(`${server} has no suite "${o.suite}" yet: a suite appears when a maintainer first publishes a .deb into it (vouch upload --suite)`);
         throw e;

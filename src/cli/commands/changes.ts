@@ -1,8 +1,8 @@
 // `vouch changes` and `vouch sign`: pending changes, what they would change, who signed, who is
 // awaited. The signer's tool verifies the proposal against metadata it trusts before signing.
 import { Command } from 'commander';
-import { canonicalBytes, combineTallies, Envelope, Key, RoleKeys, RootSigned, short, signEnvelope, tallySignatures, TargetsSigned, SignatureTally } from '../../core/tuf';
-import { describeDiff, diffTargets } from '../../core/projects';
+import { combineTallies, Envelope, Key, RoleKeys, RootSigned, short, signEnvelope, tallySignatures, TargetsSigned, SignatureTally } from '../../core/tuf';
+import { describeDiff, diffTargets, isResignOf } from '../../core/projects';
 import { describeRootDiff, diffRoot } from '../../core/root';
 import { PendingChange } from '../../adapters/http/api-client';
 import { ClientContext, clientContext, withServerOptions } from '../client-context';
@@ -42,7 +42,7 @@ async function verifyCompanionLocally(ctx: ClientContext, change: PendingChange)
     current = (await ctx.trust.projectRole(c.role))?.signed;
     tally = tallySignatures(envelope, targets.delegations?.keys ?? {}, targets.delegations?.roles.find((r) => r.name === c.role) ?? { keyids: [], threshold: 1 });
   }
-  const same = current !== undefined && envelope.signed.version === current.version + 1 && canonicalBytes({ ...current, version: 0 }).equals(canonicalBytes({ ...envelope.signed, version: 0 }));
+  const same = current !== undefined && isResignOf(current, envelope.signed);
   const problem = same ? undefined : `${c.role} as re-signed by this change is not ${c.role} v${current?.version ?? 0} as this tool verified it, with the next version`;
   return { role: c.role, tally, problem };
 }

@@ -4,7 +4,7 @@
 // is online, so without this a server taken over could add `Depends: tools` to a signed package and
 // have apt install another project's package (TUF's extraneous-dependencies attack), or serve a
 // build signed for `ci` in `stable`.
-import { renderPackagesStanza } from '../apt/packages-stanza';
+import { stanzaForTarget } from '../apt/packages-stanza';
 import { ControlStanza, parseControl } from '../debian/control';
 import { customOf } from '../projects/target-custom';
 import { SignedTarget } from './verify';
@@ -48,8 +48,7 @@ export function checkStanza(stanza: string, targetPath: string, signed: SignedTa
   if (!control || typeof control !== 'object') return `${label}: its signed target describes no .deb (custom.deb.control)`;
   let expected: string;
   try {
-    const fields = new ControlStanza(Object.entries(control).map(([name, value]) => ({ name, value: String(value) })));
-    expected = renderPackagesStanza(fields, { filename: `pool/${targetPath}`, size: signed.length, sha256: signed.hashes.sha256, sha512: signed.hashes.sha512 });
+    expected = stanzaForTarget(targetPath, { length: signed.length, hashes: { sha256: signed.hashes.sha256, sha512: signed.hashes.sha512 } }, control);
   } catch (e) {
     return `${label}: its signed description cannot be listed (${(e as Error).message})`;
   }

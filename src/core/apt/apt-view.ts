@@ -1,12 +1,11 @@
 // What apt sees: from project roles that verified through the whole TUF chain, the .deb targets a
 // maintainer placed in a suite, one Packages entry per (target, suite). The server decides nothing
 // here: suite, component, control fields and yanks are all in the signed targets.
-import { ControlStanza } from '../debian/control';
 import { isValidDebianVersion } from '../debian/version';
 import { customOf, isValidComponent, isValidSuite } from '../projects/target-custom';
 import type { TargetFile, TargetsSigned } from '../tuf/metadata';
 import { comparePackages } from './packages-index';
-import { renderPackagesStanza } from './packages-stanza';
+import { stanzaForTarget } from './packages-stanza';
 
 export interface AptEntry {
   suite: string;
@@ -68,8 +67,7 @@ function place(project: string, targetPath: string, target: TargetFile): Placeme
   const poolPath = `pool/${targetPath}`;
   let stanza: string;
   try {
-    const fields = new ControlStanza(Object.entries(control).map(([name, value]) => ({ name, value: String(value) })));
-    stanza = renderPackagesStanza(fields, { filename: poolPath, size: target.length, sha256: target.hashes.sha256, sha512: target.hashes.sha512 });
+    stanza = stanzaForTarget(targetPath, target, control);
   } catch (e) {
     return bad((e as Error).message);
   }

@@ -136,3 +136,12 @@ function checkFile(file: PoolFile): void {
     if (hex.length !== HEX_LENGTH[algo] || !/^[0-9a-f]+$/.test(hex)) throw new Error(`${algo} must be ${HEX_LENGTH[algo]} lowercase hex digits, got ${JSON.stringify(hex)}`);
   }
 }
+
+/**
+ * The stanza of a signed .deb target at `pool/<targetPath>`: what the server lists, and what the
+ * apt method requires an index to list, byte for byte (one function, so the two cannot drift).
+ */
+export function stanzaForTarget(targetPath: string, target: { length: number; hashes: { sha256: string; sha512?: string } }, control: Record<string, unknown>): string {
+  const fields = new ControlStanza(Object.entries(control).map(([name, value]) => ({ name, value: String(value) })));
+  return renderPackagesStanza(fields, { filename: `pool/${targetPath}`, size: target.length, sha256: target.hashes.sha256, sha512: target.hashes.sha512 });
+}

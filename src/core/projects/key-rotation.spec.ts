@@ -1,6 +1,6 @@
 import { generateEd25519, RuleViolation, signEnvelope, TargetsSigned, unsigned } from '../tuf';
 import { addMaintainer, addProject } from './delegations';
-import { checkRotationProof, maintainerRotationOf, resigned, rotateMaintainerKey } from './key-rotation';
+import { checkRotationProof, isResignOf, maintainerRotationOf, resigned, rotateMaintainerKey } from './key-rotation';
 
 const now = new Date('2026-11-22T00:00:00Z');
 const [alice, bob, alice2, other] = [1, 2, 3, 4].map(() => generateEd25519().signer);
@@ -57,5 +57,8 @@ describe('checkRotationProof', () => {
 describe('resigned', () => {
   it('is the same metadata, next version', () => {
     expect(resigned(base)).toEqual({ ...base, version: base.version + 1 });
+    expect(isResignOf(base, resigned(base))).toBe(true);
+    expect(isResignOf(base, base)).toBe(false);
+    expect(isResignOf(base, { ...resigned(base), expires: '2028-01-01T00:00:00Z' })).toBe(false);
   });
 });

@@ -3,7 +3,7 @@
 // project published stop verifying. A rotation therefore travels with its companion: the
 // project's role re-signed (same files, version + 1) under the new delegation, published in the
 // same commit.
-import { Key, keyId, RuleViolation, short, SignedCommon, TargetsSigned, tallySignatures, Envelope } from '../tuf';
+import { canonicalBytes, Envelope, Key, keyId, RuleViolation, short, SignedCommon, TargetsSigned, tallySignatures } from '../tuf';
 
 export interface MaintainerRotation {
   project: string;
@@ -29,6 +29,11 @@ export function rotateMaintainerKey(targets: TargetsSigned, project: string, old
 /** The same metadata as the next version: what a re-signing under new keys publishes. */
 export function resigned<T extends SignedCommon>(signed: T): T {
   return { ...signed, version: signed.version + 1 };
+}
+
+/** Whether `proposed` is `current` re-signed: the next version, every other byte the same. */
+export function isResignOf(current: SignedCommon, proposed: SignedCommon): boolean {
+  return proposed.version === current.version + 1 && canonicalBytes({ ...current, version: 0 }).equals(canonicalBytes({ ...proposed, version: 0 }));
 }
 
 /**

@@ -108,8 +108,11 @@ export class AptFront {
     // The view has moved to head already: a suite whose rebuild fails (a full disk, the signer)
     // stays pending and is retried by the next sync, not forgotten until a restart.
     const done: string[] = [];
+    if (this.unpublished.size === 0) return done;
+    // One read of the keys for every suite of this sync: all are signed by the same set.
+    const signer = await this.signer(now);
     for (const [suite, keys] of [...this.unpublished]) {
-      await this.rebuildSuite(suite, keys, now);
+      await this.rebuildSuite(suite, keys, now, signer);
       this.unpublished.delete(suite);
       done.push(suite);
     }
@@ -162,7 +165,7 @@ export class AptFront {
     return suiteLayouts(all);
   }
 
-  private async rebuildSuite(suite: string, keys: Set<string>, now: Date): Promise<void> {
+  private async rebuildSuite(suite: string, keys: Set<string>, now: Date, signer: ArchiveSigner): Promise<void> {
     const files = new Map((this.suites.get(suite)?.files ?? []).map((f) => [f.path, f]));
     for (const key of keys) {
       const [, component, binaryArch] = key.split('/');
@@ -177,7 +180,7 @@ export class AptFront {
       ]);
       for (const f of stored) files.set(f.path, f);
     }
-    await this.publishSuite(suite, [...files.values()].sort((a, b) => (a.path < b.path ? -1 : 1)), now);
+    await this.publishSuite(suite, [...files.values()].sort((a, b) => (a.path < b.path ? -1 : 1)), now, signer);
   }
 
   private async storeIndex(path: string, bytes: Uint8Array): Promise<IndexFile> {
@@ -192,9 +195,9 @@ export class AptFront {
     return signer;
   }
 
-  private async publishSuite(suite: string, files: IndexFile[], now: Date, signer?: ArchiveSigner): Promise<void> {
+  private async publishSuite(suite: string, files: IndexFile[], now: Date, signer: ArchiveSigner): Promise<void> {
     const previous = this.suites.get(suite);
-    const record = await signSuite(signer ?? (await this.signer(now)), suite, files, previous, now, this.policy);
+    const record = await signSuite(signer, suite, files, previous, now, this.policy);
     await this.store.saveSuite(record);
     this.suites.set(suite, record);
   }

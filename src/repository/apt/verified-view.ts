@@ -3,7 +3,7 @@
 // a publish re-verifies the top-level roles and only the project roles whose bytes changed.
 // Nothing the database says decides what is in it.
 import {
-  RootSigned, RuleViolation, SnapshotSigned, TargetsSigned, TimestampSigned, verifyProject, verifyRootChain, verifyTargets,
+  isExpired, RootSigned, RuleViolation, SnapshotSigned, TargetsSigned, TimestampSigned, verifyProject, verifyRootChain, verifyTargets,
   verifyTimestampAndSnapshot,
 } from '../../core/tuf';
 import { rolePath } from '../layout';
@@ -99,7 +99,7 @@ export class VerifiedView {
       const pinned = top.snapshot.meta[`${name}.json`]?.version;
       const known = this.projects.get(name);
       const fresh = !targetsChanged && this.projectOids.has(name) && this.projectOids.get(name) === o && known?.version === pinned;
-      if (fresh && known && known.expires > isoNow(now)) continue;
+      if (fresh && known && !isExpired(known.expires, now)) continue;
       if (fresh && !known) continue;
       changed.push(name);
       this.projectOids.set(name, o);
@@ -153,7 +153,7 @@ export class VerifiedView {
     const pin = snapshot.meta['targets.json'];
     if (changed || !previous || !pin || pin.version !== previous.version || pin.hashes !== undefined) return undefined;
     if (pin.length !== undefined && pin.length !== this.targetsLength) return undefined;
-    return isoNow(now) < previous.expires ? previous : undefined;
+    return isExpired(previous.expires, now) ? undefined : previous;
   }
 
   /** The whole root chain from the pinned root v1; later versions as the index locates them. */
@@ -167,8 +167,4 @@ export class VerifiedView {
     }
     return verifyRootChain(roots, now);
   }
-}
-
-function isoNow(now: Date): string {
-  return now.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }

@@ -4,6 +4,7 @@ import { Controller, Get, Inject, NotFoundException, Req, Res } from '@nestjs/co
 import type { Request, Response } from 'express';
 import { APT } from '../tokens';
 import type { AptServing } from '../apt-serving';
+import { sendStream } from './send-stream';
 
 @Controller('apt')
 export class AptController {
@@ -28,6 +29,6 @@ export class AptController {
     const file = await this.apt.poolFile(decodeURIComponent(req.path.slice('/apt/pool/'.length)));
     res.type('application/vnd.debian.binary-package').setHeader('Content-Length', String(file.size));
     res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
-    file.stream.pipe(res);
+    sendStream(res, file.stream);
   }
 }

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { HOME } from '../tokens';
 import type { Home } from '../home';
 import { DumbGitHttp } from '../git-http';
+import { sendStream } from './send-stream';
 
 @Controller('metadata.git')
 export class GitHttpController {
@@ -25,8 +26,6 @@ export class GitHttpController {
       return;
     }
     res.setHeader('Cache-Control', 'public, max-age=31536000, immutable').setHeader('Content-Length', String(answer.size));
-    const stream = answer.handle.createReadStream();
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    sendStream(res, answer.handle.createReadStream());
   }
 }

@@ -6,6 +6,7 @@ import { APT_FRONT, HOME } from '../tokens';
 import { AptFront } from '../../repository/apt/apt-front';
 import type { Home } from '../home';
 import { MetadataReader } from '../metadata-reader';
+import { sendStream } from './send-stream';
 
 @Controller('tuf')
 export class TufController {
@@ -25,7 +26,7 @@ export class TufController {
     const file = await this.reader.targetFile(decodeURIComponent(req.path.slice('/tuf/targets/'.length)));
     res.type('application/octet-stream').setHeader('Cache-Control', 'public, max-age=31536000, immutable');
     res.setHeader('Content-Length', String(file.size));
-    file.stream.pipe(res);
+    sendStream(res, file.stream);
   }
 }
 
